@@ -1,0 +1,68 @@
+# hacloud: build, install and test the OCF resource agents.
+PREFIX   ?= /usr
+DESTDIR  ?=
+OCF_ROOT ?= /usr/lib/ocf
+LIBDIR   := $(PREFIX)/lib/hacloud
+AGENTDIR := $(OCF_ROOT)/resource.d/hacloud
+SBINDIR  := $(PREFIX)/sbin
+JEST     := node_modules/.bin/jest
+SOURCES  := $(shell find lib agents -name '*.ts') build/bundle.mjs build/sea.mjs package-lock.json
+
+.PHONY: all build install uninstall deps node_modules typecheck test test-unit test-contract \
+        test-integration test-cluster bench clean
+
+all: build
+
+node_modules: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+build: dist/hacloud
+dist/hacloud: node_modules/.package-lock.json $(SOURCES)
+	node build/bundle.mjs
+	node build/sea.mjs
+
+# The binary, and one link per agent under the OCF provider directory.
+install: dist/hacloud
+	install -D -m 0755 dist/hacloud $(DESTDIR)$(LIBDIR)/hacloud
+	install -d -m 0755 $(DESTDIR)$(AGENTDIR) $(DESTDIR)$(SBINDIR)
+	for agent in $$(dist/hacloud agents); do \
+	  ln -sfn $(LIBDIR)/hacloud $(DESTDIR)$(AGENTDIR)/$$agent || exit 1; \
+	done
+	ln -sfn $(LIBDIR)/hacloud $(DESTDIR)$(SBINDIR)/hacloud
+
+uninstall:
+	for agent in $$(dist/hacloud agents); do rm -f $(DESTDIR)$(AGENTDIR)/$$agent; done
+	-rmdir $(DESTDIR)$(AGENTDIR)
+	rm -f $(DESTDIR)$(SBINDIR)/hacloud $(DESTDIR)$(LIBDIR)/hacloud
+	-rmdir $(DESTDIR)$(LIBDIR)
+
+# Debian packages the tests need, installed only when missing.
+deps:
+	build/install-deps.sh
+
+typecheck: node_modules/.package-lock.json
+	node_modules/.bin/tsc --noEmit
+
+# Everything a fresh Debian 12 machine needs, then every test tier but bench.
+test: deps node_modules typecheck install
+	$(JEST) --selectProjects unit
+	$(JEST) --selectProjects contract --runInBand
+	$(JEST) --selectProjects integration --runInBand
+	$(JEST) --selectProjects cluster --runInBand
+
+test-unit: node_modules/.package-lock.json
+	$(JEST) --selectProjects unit
+test-contract: install
+	$(JEST) --selectProjects contract --runInBand
+test-integration: install
+	$(JEST) --selectProjects integration --runInBand
+test-cluster: install
+	$(JEST) --selectProjects cluster --runInBand
+
+# Side-by-side benchmarks against resource-agents (not pass/fail tests).
+bench: deps install
+	node test/bench/run.mjs
+
+clean:
+	rm -rf dist

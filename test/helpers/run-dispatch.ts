@@ -1,0 +1,27 @@
+import {dispatch} from '../../lib/ocf/dispatch';
+import type {AgentDeclaration} from '../../lib/ocf/declaration';
+import type {ParameterTable} from '../../lib/ocf/parameters';
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  // The last ocf-exit-reason line, as Pacemaker reads it.
+  reason: string | undefined;
+}
+
+// Runs one action in-process and captures what Pacemaker would see.
+export async function runAction(
+  agent: AgentDeclaration<never> | AgentDeclaration<ParameterTable>,
+  action: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const code = await dispatch(agent as AgentDeclaration<ParameterTable>, action === undefined ? [] : [action], env, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  const reasons = stderr.split('\n').filter((l) => l.startsWith('ocf-exit-reason:'));
+  return {code, stdout, stderr, reason: reasons.at(-1)?.slice('ocf-exit-reason:'.length)};
+}
