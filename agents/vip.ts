@@ -62,11 +62,12 @@ const parameters = {
   },
   arp_interval: {
     type: 'integer',
-    default: 200,
+    default: 1000,
     min: 10,
     max: 60000,
     shortdesc: 'Milliseconds between announcements',
-    longdesc: 'Interval between two announcement packets, in milliseconds.',
+    longdesc:
+      'Interval between two announcement packets, in milliseconds. iputils arping (IPv4) counts whole seconds, so IPv4 intervals are rounded up to the next second; send_ua (IPv6) uses the milliseconds as given.',
   },
   arp_mode: {
     type: 'enum',

@@ -11,12 +11,13 @@ export interface ArpAnnouncement {
 }
 
 // iputils arping: gratuitous ARP from the address to itself on the interface.
+// Its -i takes whole seconds only, so the interval is rounded up (at least 1 s).
 export const arpingArgs = (a: ArpAnnouncement): string[] => [
   a.mode === 'reply' ? '-A' : '-U',
   '-c',
   String(a.count),
   '-i',
-  (a.intervalMs / 1000).toString(),
+  String(Math.max(1, Math.ceil(a.intervalMs / 1000))),
   '-I',
   a.nic,
   '-s',
