@@ -11,8 +11,15 @@ async function main(): Promise<number> {
     const agent = await loadAgent(invokedAs);
     return agent ? dispatch(agent, process.argv.slice(2), process.env) : 1;
   }
+  const args = process.argv.slice(2);
+  // The two argument-less commands are answered without loading yargs, the
+  // largest module of the CLI: `hacloud version` starts as fast as an agent.
+  if (args.length === 1 && (args[0] === 'version' || args[0] === 'agents')) {
+    const {printAgents, printVersion} = await import('./cli/simple-commands');
+    return args[0] === 'version' ? printVersion() : printAgents();
+  }
   const {runCli} = await import('./cli/main');
-  return runCli(process.argv.slice(2));
+  return runCli(args);
 }
 
 main().then(

@@ -1,7 +1,8 @@
 import yargs from 'yargs';
-import {agentNames, loadAgent} from '../../agents';
+import {loadAgent} from '../../agents';
 import {dispatch} from '../ocf/dispatch';
 import {VERSION} from '../version';
+import {printAgents, printVersion} from './simple-commands';
 
 // `hacloud` as a command: list agents, print meta-data, run an action by hand.
 export async function runCli(argv: string[]): Promise<number> {
@@ -18,7 +19,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .scriptName('hacloud')
     .usage('$0 <command>\n\nOne binary serving every hacloud OCF resource agent.')
     .command('agents', 'List the agents this binary serves', {}, () => {
-      process.stdout.write(`${agentNames().join('\n')}\n`);
+      code = printAgents();
     })
     .command(
       'meta-data <agent>',
@@ -62,7 +63,7 @@ export async function runCli(argv: string[]): Promise<number> {
       },
     )
     .command('version', 'Print the version', {}, () => {
-      process.stdout.write(`hacloud ${VERSION}\n`);
+      code = printVersion();
     })
     .demandCommand(1, 'Give a command; see --help')
     .strict()

@@ -1,4 +1,9 @@
-import {setTimeout as sleepFor} from 'node:timers/promises';
+// Monotonic milliseconds. process.hrtime rather than monotonicMs(): the
+// performance global loads perf_hooks, a millisecond of every agent start.
+export const monotonicMs = (): number => {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1000 + nanoseconds / 1e6;
+};
 
 // The time an action may still use. Built from OCF_RESKEY_CRM_meta_timeout
 // minus a margin, so the agent reports an exit reason before Pacemaker
@@ -8,7 +13,7 @@ export class Deadline {
 
   // A deadline `ms` from now.
   static after(ms: number): Deadline {
-    return new Deadline(performance.now() + Math.max(0, ms));
+    return new Deadline(monotonicMs() + Math.max(0, ms));
   }
 
   // The action's budget: the timeout minus 10 % (at least 1 s, at most 5 s),
@@ -19,7 +24,7 @@ export class Deadline {
   }
 
   remainingMs(): number {
-    return Math.max(0, Math.floor(this.expiresAt - performance.now()));
+    return Math.max(0, Math.floor(this.expiresAt - monotonicMs()));
   }
 
   expired(): boolean {
@@ -39,7 +44,7 @@ export class Deadline {
   // Sleeps `ms`, cut short by the deadline; false when the deadline has passed.
   async sleep(ms: number): Promise<boolean> {
     const wait = Math.min(ms, this.remainingMs());
-    if (wait > 0) await sleepFor(wait, undefined, {ref: true});
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     return !this.expired();
   }
 

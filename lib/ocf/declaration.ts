@@ -80,3 +80,8 @@ export interface AgentDeclaration<P extends ParameterTable = ParameterTable> {
 // Declares an agent; the identity function keeps parameter names and types
 // (const type parameter) so handlers see typed values.
 export const defineAgent = <const P extends ParameterTable>(decl: AgentDeclaration<P>): AgentDeclaration<P> => decl;
+
+// Any agent, whatever its parameter table: what the dispatcher and the
+// registry hold. (Handlers take their own typed context, so the table is erased here.)
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAgentDeclaration = AgentDeclaration<any>;

@@ -1,12 +1,13 @@
 import {roundCheckLevel} from './check-level';
-import type {ActionContext, ActionResult, AgentDeclaration} from './declaration';
-import {Deadline} from './deadline';
+import type {ActionContext, ActionResult, AnyAgentDeclaration} from './declaration';
+import {Deadline, monotonicMs} from './deadline';
 import {readOcfEnvironment} from './environment';
 import {GenericError, OcfError} from './errors';
 import {OCF, isOcfCode, ocfCodeName, type OcfCode} from './exit-codes';
 import {createLogger, type Logger} from './log';
-import {listActions, renderMetadata} from './metadata';
+import {listActions} from './actions';
 import {parseParameters, type ParameterTable} from './parameters';
+import {writeSync} from 'node:fs';
 import {ensureStateDir} from './state-dir';
 import {renderUsage} from './usage';
 
@@ -15,10 +16,24 @@ export interface DispatchIo {
   stderr: (text: string) => void;
 }
 
+// Plain writes to fds 1 and 2: creating process.stdout/stderr streams would
+// load net and stream modules on every action (pipes under Pacemaker).
 const processIo: DispatchIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: (t) => writeAll(1, t),
+  stderr: (t) => writeAll(2, t),
 };
+
+function writeAll(fd: number, text: string): void {
+  const buffer = Buffer.from(text);
+  for (let offset = 0; offset < buffer.length; ) {
+    try {
+      offset += writeSync(fd, buffer, offset);
+    } catch (error) {
+      // A full pipe (EAGAIN on a non-blocking fd): try again; anything else: give up.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
+}
 
 // validate-all checks the local environment unless OCF_CHECK_LEVEL=0 asks for syntax only.
 const VALIDATE_DEFAULT_LEVEL = 10;
@@ -26,16 +41,19 @@ const VALIDATE_DEFAULT_LEVEL = 10;
 // Runs one OCF action of an agent and returns its exit code. The only place
 // that turns results and exceptions into codes and the exit reason line.
 export async function dispatch(
-  decl: AgentDeclaration<ParameterTable>,
+  decl: AnyAgentDeclaration,
   argv: readonly string[],
   rawEnv: NodeJS.ProcessEnv,
   io: DispatchIo = processIo,
 ): Promise<number> {
   const action = argv[0];
   switch (action) {
-    case 'meta-data':
+    case 'meta-data': {
+      // Loaded only here: the XML builder is the largest thing an action could load.
+      const {renderMetadata} = await import('./metadata');
       io.stdout(renderMetadata(decl));
       return OCF.SUCCESS;
+    }
     case 'usage':
     case 'help':
     case '-h':
@@ -109,37 +127,25 @@ export async function dispatch(
     return OCF.ERR_CONFIGURED;
   }
 
-  const started = performance.now();
+  const started = monotonicMs();
   const code = await runHandler(decl, ctx, exitReason, log);
-  log.debug(`${action} returned ${ocfCodeName(code)} after ${Math.round(performance.now() - started)} ms`);
+  log.debug(`${action} returned ${ocfCodeName(code)} after ${Math.round(monotonicMs() - started)} ms`);
   return code;
 }
 
 async function runHandler(
-  decl: AgentDeclaration<ParameterTable>,
+  decl: AnyAgentDeclaration,
   ctx: ActionContext<ParameterTable>,
   exitReason: (reason: string) => void,
   log: Logger,
 ): Promise<OcfCode> {
-  const handler = async (): Promise<ActionResult> => {
+  const run = (): Promise<ActionResult> | ActionResult => {
     if (ctx.action === 'validate-all' && !decl.actions['validate-all']) {
-      if (ctx.checkLevel >= 10) await decl.checkEnvironment?.(ctx);
-      return OCF.SUCCESS;
+      return ctx.checkLevel >= 10 ? Promise.resolve(decl.checkEnvironment?.(ctx)).then(() => OCF.SUCCESS) : OCF.SUCCESS;
     }
     return decl.actions[ctx.action as keyof typeof decl.actions]?.run(ctx);
   };
-  let timer: NodeJS.Timeout | undefined;
-  const overrun = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new GenericError(`${ctx.action} did not finish within its deadline (${ctx.env.timeoutMs ?? 'default'} ms timeout)`));
-    }, ctx.deadline.remainingMs() + 250);
-  });
-  try {
-    const result = await Promise.race([handler(), overrun]);
-    const {code, reason} = normalise(result);
-    if (reason !== undefined && code !== OCF.SUCCESS) exitReason(reason);
-    return code;
-  } catch (error) {
+  const fail = (error: unknown): OcfCode => {
     if (error instanceof OcfError) {
       exitReason(error.message);
       return error.code;
@@ -148,6 +154,32 @@ async function runHandler(
     if (error instanceof Error && error.stack) log.debug(error.stack);
     exitReason(`internal error in ${ctx.action}: ${message}`);
     return OCF.ERR_GENERIC;
+  };
+  const finish = (result: ActionResult): OcfCode => {
+    const {code, reason} = normalise(result);
+    if (reason !== undefined && code !== OCF.SUCCESS) exitReason(reason);
+    return code;
+  };
+  let pending: Promise<ActionResult> | ActionResult;
+  try {
+    pending = run();
+  } catch (error) {
+    return fail(error);
+  }
+  // A synchronous handler (a monitor reading /proc) is done: no timer needed.
+  if (!(pending instanceof Promise)) return finish(pending);
+  // An asynchronous one races the deadline, so the agent always answers
+  // with an exit reason before Pacemaker's SIGKILL.
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new GenericError(`${ctx.action} did not finish within its deadline (${ctx.env.timeoutMs ?? 'default'} ms timeout)`));
+    }, ctx.deadline.remainingMs() + 250);
+  });
+  try {
+    return finish(await Promise.race([pending, overrun]));
+  } catch (error) {
+    return fail(error);
   } finally {
     clearTimeout(timer);
   }

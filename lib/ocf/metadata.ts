@@ -1,12 +1,13 @@
 import {XMLBuilder} from 'fast-xml-parser';
-import type {ActionMeta, AgentDeclaration} from './declaration';
-import type {ParameterDecl, ParameterTable} from './parameters';
+import {listActions} from './actions';
+import type {ActionMeta, AnyAgentDeclaration} from './declaration';
+import type {ParameterDecl} from './parameters';
 
 // Meta-data in the profile every validator accepts (reference/ocf-spec.md
 // §2.3): OCF 1.0 DTD with DOCTYPE (ocf-tester), resource-agents'
 // metadata.rng, OCF 1.1 RNG and pcs. Hence content types string/integer/
 // boolean only, no reloadable/unique-group, roles capitalised, "s" suffixes.
-export function renderMetadata(decl: AgentDeclaration<ParameterTable>): string {
+export function renderMetadata(decl: AnyAgentDeclaration): string {
   const text = (t: string) => ({'@_lang': 'en', '#text': t});
   const document = {
     'resource-agent': {
@@ -16,7 +17,7 @@ export function renderMetadata(decl: AgentDeclaration<ParameterTable>): string {
       longdesc: text(decl.longdesc),
       shortdesc: text(decl.shortdesc),
       parameters: {
-        parameter: Object.entries(decl.parameters).map(([name, p]) => ({
+        parameter: Object.entries(decl.parameters as Record<string, ParameterDecl>).map(([name, p]) => ({
           '@_name': name,
           '@_unique': p.unique ? '1' : '0',
           '@_required': p.required ? '1' : '0',
@@ -37,20 +38,6 @@ export function renderMetadata(decl: AgentDeclaration<ParameterTable>): string {
     processEntities: true,
   });
   return `<?xml version="1.0"?>\n<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">\n${builder.build(document)}`;
-}
-
-// Every (action, meta-data row) pair, meta-data and validate-all included.
-export function listActions(decl: AgentDeclaration<ParameterTable>): [string, ActionMeta][] {
-  const rows: [string, ActionMeta][] = [];
-  for (const [name, action] of Object.entries(decl.actions)) {
-    if (!action) continue;
-    const {timeout, interval, depth, role} = action;
-    rows.push([name, {timeout, interval, depth, role}]);
-    for (const more of action.more ?? []) rows.push([name, more]);
-  }
-  if (!decl.actions['validate-all']) rows.push(['validate-all', {timeout: decl.validateTimeout ?? 20}]);
-  rows.push(['meta-data', {timeout: 5}]);
-  return rows;
 }
 
 function actionElement(name: string, m: ActionMeta): Record<string, string> {

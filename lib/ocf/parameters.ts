@@ -1,4 +1,4 @@
-import {isIP} from 'node:net';
+import {ipFamily} from '../sys/net/ip-address';
 import {parseDuration} from './duration';
 
 // How a parameter's value is checked and typed. Meta-data shows them all as
@@ -135,7 +135,7 @@ function typeValue(decl: ParameterDecl, raw: string): Typed {
     case 'path':
       return raw.startsWith('/') ? {value: raw} : {error: 'must be an absolute path'};
     case 'address':
-      return isIP(raw) ? {value: raw} : {error: 'is not an IPv4 or IPv6 address'};
+      return ipFamily(raw) ? {value: raw} : {error: 'is not an IPv4 or IPv6 address'};
     case 'boolean': {
       const lower = raw.toLowerCase();
       if (TRUE.has(lower)) return {value: true};

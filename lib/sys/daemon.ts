@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process';
 import {closeSync, openSync} from 'node:fs';
 import type {Deadline} from '../ocf/deadline';
 import {GenericError} from '../ocf/errors';
@@ -22,6 +21,8 @@ export interface DaemonSpec {
 // Pacemaker SIGKILLs it on timeout nor holds the agent's pipes open
 // (ocf-tester would hang). Records pid and start time in the pidfile.
 export async function startDaemon(spec: DaemonSpec): Promise<PidRecord> {
+  // Loaded here: child_process is costly to load and monitors never need it.
+  const {spawn} = await import('node:child_process');
   const out = openSync(spec.logFile ?? '/dev/null', 'a', 0o640);
   try {
     const child = spawn(spec.file, spec.args, {

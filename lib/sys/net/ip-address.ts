@@ -1,5 +1,3 @@
-import {isIPv4, isIPv6} from 'node:net';
-
 export type Family = 4 | 6;
 
 // An IP address as bytes (4 or 16), so prefixes compare bit by bit.
@@ -8,26 +6,56 @@ export interface IpAddress {
   bytes: readonly number[];
 }
 
-// Parses dotted-quad IPv4 or any IPv6 text form (with "::" and embedded IPv4).
-export function parseAddress(text: string): IpAddress | undefined {
-  if (isIPv4(text)) return {family: 4, bytes: text.split('.').map(Number)};
-  if (!isIPv6(text)) return undefined;
-  let head = text;
-  let tail4: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.')) {
-    tail4 = text.slice(lastColon + 1).split('.').map(Number);
-    head = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const [left = '', right] = head.split('::');
-  const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const l = groups(left);
-  const r = right === undefined ? [] : groups(right);
-  const all = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
-  const bytes = all.flatMap((g) => [g >> 8, g & 0xff]);
-  if (tail4.length === 4) bytes.splice(12, 4, ...tail4);
-  return {family: 6, bytes};
+// Parsed here rather than with node:net, whose loading alone costs an agent
+// start-up several milliseconds.
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+const parseIpv4 = (text: string): number[] | undefined => (IPV4.test(text) ? text.split('.').map(Number) : undefined);
+
+function parseIpv6(text: string): number[] | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const groups: number[] = [];
+    const pieces = part.split(':');
+    for (const [i, piece] of pieces.entries()) {
+      if (i === pieces.length - 1 && piece.includes('.')) {
+        const v4 = parseIpv4(piece);
+        if (!v4) return undefined;
+        groups.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
+      } else if (HEX_GROUP.test(piece)) {
+        groups.push(parseInt(piece, 16));
+      } else {
+        return undefined;
+      }
+    }
+    return groups;
+  };
+  const left = groupsOf(halves[0] ?? '');
+  const right = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
+  if (!left || !right) return undefined;
+  if (halves.length === 2 && halves[0]?.includes('.')) return undefined;
+  const missing = 8 - left.length - right.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...left, ...new Array<number>(missing).fill(0), ...right];
+  return groups.flatMap((g) => [g >> 8, g & 0xff]);
 }
+
+// Parses dotted-quad IPv4 or any IPv6 text form (with "::" and embedded
+// IPv4; no zone index); undefined when the text is not an address.
+export function parseAddress(text: string): IpAddress | undefined {
+  const v4 = parseIpv4(text);
+  if (v4) return {family: 4, bytes: v4};
+  if (!text.includes(':')) return undefined;
+  const v6 = parseIpv6(text);
+  return v6 ? {family: 6, bytes: v6} : undefined;
+}
+
+// "4", "6" or undefined, like node:net's isIP without loading it.
+export const ipFamily = (text: string): Family | undefined => parseAddress(text)?.family;
 
 // Canonical text: dotted quad, or RFC 5952 IPv6 (lower case, longest run of zero groups as "::").
 export function formatAddress(address: IpAddress): string {
@@ -77,7 +105,7 @@ export function parsePrefix(text: string, family: Family): number | undefined {
     const n = Number(trimmed);
     return n <= maxPrefix(family) ? n : undefined;
   }
-  if (family !== 4 || !isIPv4(trimmed)) return undefined;
+  if (family !== 4 || !parseIpv4(trimmed)) return undefined;
   const bits = trimmed
     .split('.')
     .map((o) => Number(o).toString(2).padStart(8, '0'))

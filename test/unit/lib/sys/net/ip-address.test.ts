@@ -22,11 +22,31 @@ describe('ip-address', () => {
     expect(canonicalAddress(text)).toBe(canonical);
   });
 
-  test('rejects what is not an address', () => {
-    expect(parseAddress('203.0.113')).toBeUndefined();
-    expect(parseAddress('2001:db8::1::2')).toBeUndefined();
-    expect(parseAddress('eth0')).toBeUndefined();
+  test.each([
+    '203.0.113',
+    '203.0.113.256',
+    '203.0.113.05',
+    ' 203.0.113.5',
+    '2001:db8::1::2',
+    '12345::1',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7',
+    '1::2:3:4:5:6:7:8',
+    '::ffff:203.0.113',
+    '203.0.113.5::',
+    'fe80::1%eth0',
+    'eth0',
+    '',
+  ])('%j is not an address', (text) => {
+    expect(parseAddress(text)).toBeUndefined();
   });
+
+  test.each(['1:2:3:4:5:6:7:8', '1::', '::2:3:4:5:6:7:8', '1:2:3:4:5:6::8', '::ffff:203.0.113.5', '64:ff9b::198.51.100.1'])(
+    '%j is an IPv6 address',
+    (text) => {
+      expect(parseAddress(text)?.family).toBe(6);
+    },
+  );
 
   test('prefixContains compares bit by bit', () => {
     expect(prefixContains(addr('203.0.113.0'), 24, addr('203.0.113.77'))).toBe(true);

@@ -1,0 +1,2 @@
+// `make bench`: every side-by-side benchmark, one after the other.
+await import('./vip-monitor.mjs');
