@@ -3,6 +3,7 @@
 import {build} from 'esbuild';
 import {execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
+import {builtinModules} from 'node:module';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 let revision = '';
@@ -27,4 +28,13 @@ await build({
   define: {__HACLOUD_VERSION__: JSON.stringify(version)},
   logLevel: 'warning',
 });
+// A Node single executable has no import() for builtins (it fails at run
+// time with "A dynamic import callback was not specified"): refuse to build one.
+const bundle = readFileSync('dist/hacloud.cjs', 'utf8');
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const dynamic = [...bundle.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]).filter((m) => builtins.has(m));
+if (dynamic.length > 0) {
+  console.error(`dist/hacloud.cjs: import() of builtin modules ${dynamic.join(', ')}; use require()`);
+  process.exit(1);
+}
 console.log(`dist/hacloud.cjs (hacloud ${version})`);

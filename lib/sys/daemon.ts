@@ -22,7 +22,8 @@ export interface DaemonSpec {
 // (ocf-tester would hang). Records pid and start time in the pidfile.
 export async function startDaemon(spec: DaemonSpec): Promise<PidRecord> {
   // Loaded here: child_process is costly to load and monitors never need it.
-  const {spawn} = await import('node:child_process');
+  // require, not import(): a Node single executable cannot import() builtins.
+  const {spawn} = require('node:child_process') as typeof import('node:child_process');
   const out = openSync(spec.logFile ?? '/dev/null', 'a', 0o640);
   try {
     const child = spawn(spec.file, spec.args, {

@@ -15,7 +15,7 @@ describe('dispatch', () => {
   test('an unknown action returns 3 with usage and an exit reason', async () => {
     const out = await runAction(testAgent, 'frobnicate', base());
     expect(out.code).toBe(3);
-    expect(out.stderr).toContain('usage: testagent {start|stop|monitor|validate-all|meta-data|usage}');
+    expect(out.stderr).toContain('usage: testagent {start|stop|promote|demote|notify|monitor|validate-all|meta-data|usage}');
     expect(out.reason).toBe('action "frobnicate" is not supported by testagent');
   });
 
@@ -43,9 +43,14 @@ describe('dispatch', () => {
     expect((await runAction(testAgent, 'monitor', env)).code).toBe(6);
   });
 
+  test('declared promote, demote and notify are dispatched', async () => {
+    for (const action of ['promote', 'demote', 'notify']) expect((await runAction(testAgent, action, base())).code).toBe(0);
+  });
+
   test('a missing required parameter is 0 on stop, 7 on a probe, 0 on notify', async () => {
     const env = base({OCF_RESKEY_name: ''});
     expect((await runAction(testAgent, 'stop', env)).code).toBe(0);
+    expect((await runAction(testAgent, 'notify', env)).code).toBe(0);
     expect((await runAction(testAgent, 'monitor', {...env, OCF_RESKEY_CRM_meta_interval: '0'})).code).toBe(7);
     expect((await runAction(testAgent, 'monitor', env)).code).toBe(7);
   });

@@ -45,6 +45,9 @@ describe('renderMetadata', () => {
     expect(rows).toEqual([
       {name: 'start', timeout: '20s'},
       {name: 'stop', timeout: '20s'},
+      {name: 'promote', timeout: '30s'},
+      {name: 'demote', timeout: '30s'},
+      {name: 'notify', timeout: '5s'},
       {name: 'monitor', timeout: '20s', interval: '10s', depth: '0'},
       {name: 'monitor', timeout: '30s', interval: '60s', depth: '10'},
       {name: 'monitor', timeout: '40s', interval: '600s', depth: '20', role: 'Promoted'},
