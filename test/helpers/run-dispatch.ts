@@ -1,6 +1,5 @@
 import {dispatch} from '../../lib/ocf/dispatch';
-import type {AgentDeclaration} from '../../lib/ocf/declaration';
-import type {ParameterTable} from '../../lib/ocf/parameters';
+import type {AnyAgentDeclaration} from '../../lib/ocf/declaration';
 
 export interface Outcome {
   code: number;
@@ -12,13 +11,13 @@ export interface Outcome {
 
 // Runs one action in-process and captures what Pacemaker would see.
 export async function runAction(
-  agent: AgentDeclaration<never> | AgentDeclaration<ParameterTable>,
+  agent: AnyAgentDeclaration,
   action: string | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
-  const code = await dispatch(agent as AgentDeclaration<ParameterTable>, action === undefined ? [] : [action], env, {
+  const code = await dispatch(agent, action === undefined ? [] : [action], env, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
   });
