@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the tests need, only those missing.
 set -eu
 packages="pacemaker pacemaker-cli-utils corosync crmsh resource-agents libxml2-utils
-iproute2 iputils-arping tcpdump procps util-linux psmisc strace"
+iproute2 iputils-arping tcpdump procps util-linux psmisc strace iputils-ping"
 missing=""
 for p in $packages; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

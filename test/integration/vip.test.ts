@@ -1,25 +1,16 @@
 import {execa} from 'execa';
 import {existsSync, readFileSync} from 'node:fs';
 import {runInstalledAgent, type AgentRunOptions} from '../helpers/installed-agent';
-import {
-  addressesIn,
-  captureIn,
-  createNetns,
-  createVethPair,
-  deleteNetns,
-  execIn,
-  hasAddress,
-  ip,
-  uniqueName,
-} from '../helpers/netns';
+import {addressesIn, captureIn, createTestLink, createVethPair, execIn, hasAddress, ip, type TestLink} from '../helpers/netns';
 import {sleep, waitUntil} from '../helpers/wait';
 
 jest.setTimeout(60_000);
 
 // The installed vip agent inside a namespace joined to a peer namespace by a
 // veth pair; the peer watches the wire. Addresses from the documentation ranges only.
-const node = uniqueName('hct-vip');
-const peer = uniqueName('hct-vpp');
+let link: TestLink;
+let node = '';
+let peer = '';
 let counter = 0;
 
 const vip = (action: string, params: AgentRunOptions['params'], extra: Omit<AgentRunOptions, 'params' | 'netns'> = {}) =>
@@ -39,24 +30,12 @@ const gone = (pid: number): boolean => {
 };
 
 beforeAll(async () => {
-  await createNetns(node);
-  await createNetns(peer);
-  await createVethPair({
-    nsA: node,
-    ifA: 'eth0',
-    nsB: peer,
-    ifB: 'eth0',
-    addrA: ['203.0.113.1/24', '2001:db8:1::1/64'],
-    addrB: ['203.0.113.2/24', '2001:db8:1::2/64'],
-  });
+  link = await createTestLink('hct-vip');
+  ({node, peer} = link);
   await createVethPair({nsA: node, ifA: 'eth1', nsB: peer, ifB: 'eth1', addrA: '198.51.100.1/24', addrB: '198.51.100.2/24'});
-  await waitUntil(async () => !(await addressesIn(node, 'eth0')).some((a) => a.tentative), {timeoutMs: 10_000, what: 'DAD on eth0'});
 });
 
-afterAll(async () => {
-  await deleteNetns(node);
-  await deleteNetns(peer);
-});
+afterAll(async () => link?.remove());
 
 describe('IPv4', () => {
   test('start finds eth0 from the routing table, labels the address and announces it with gratuitous ARP', async () => {
