@@ -44,12 +44,17 @@ deps:
 typecheck: node_modules/.package-lock.json
 	node_modules/.bin/tsc --noEmit
 
+RESULTS  := dist/test-results
+TIER      = $(JEST) --selectProjects $(1) --json --outputFile=$(RESULTS)/$(1).json $(2)
+
 # Everything a fresh Debian 12 machine needs, then every test tier but bench.
 test: deps node_modules typecheck install
-	$(JEST) --selectProjects unit
-	$(JEST) --selectProjects contract --runInBand
-	$(JEST) --selectProjects integration --runInBand
-	$(JEST) --selectProjects cluster --runInBand
+	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	$(call TIER,unit)
+	$(call TIER,contract,--runInBand)
+	$(call TIER,integration,--runInBand)
+	$(call TIER,cluster,--runInBand)
+	node build/test-summary.mjs $(RESULTS)/*.json
 
 test-unit: node_modules/.package-lock.json
 	$(JEST) --selectProjects unit

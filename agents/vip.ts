@@ -221,11 +221,12 @@ async function start(ctx: Ctx) {
     ctx.log.warn(`${describeAddressState(state, expected)}; re-adding it`);
     await deleteAddress(ctx, ip, expected.nic, `${expected.address}/${state.kind === 'wrong-prefix' ? state.prefix : expected.prefix}`);
   }
-  if (state.kind !== 'tentative') {
+  const present = state.kind === 'tentative' || (state.kind === 'link-down' && state.present);
+  if (!present) {
     await ipOrFail(ctx, ip, addArgs(ctx.params, expected));
-    await ipOrFail(ctx, ip, ['link', 'set', 'dev', expected.nic, 'up']);
     ctx.log.info(`added ${expected.address}/${expected.prefix} to ${expected.nic}`);
   }
+  await ipOrFail(ctx, ip, ['link', 'set', 'dev', expected.nic, 'up']);
   if (expected.family === 6 && !ctx.params.nodad) {
     // IPaddr2 #180: announcing a tentative address makes DAD fail; wait until it settles.
     await ctx.deadline.poll(async () => {

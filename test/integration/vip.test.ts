@@ -139,6 +139,9 @@ describe('IPv4', () => {
     expect((await vip('start', params, {instance: inst})).code).toBe(0);
     await ip(['-n', node, 'link', 'set', 'eth8p', 'down']);
     expect((await vip('monitor', params, {instance: inst})).code).toBe(7);
+    // start cannot serve it on a dead link: a failure that names the link, so Pacemaker moves the VIP.
+    const restart = await vip('start', params, {instance: inst});
+    expect([restart.code, restart.reason]).toEqual([1, 'eth8 is down or has no carrier, so 198.51.100.200 is not served']);
     // stop still finds and removes the address on the dead link.
     expect((await vip('stop', params, {instance: inst})).code).toBe(0);
     expect(await hasAddress(node, 'eth8', '198.51.100.200/26')).toBe(false);

@@ -16,7 +16,8 @@ export type AddressState =
   | {kind: 'served'}
   | {kind: 'tentative'}
   | {kind: 'absent'}
-  | {kind: 'link-down'}
+  // The link is down or has no carrier; `present`: the address is configured on it all the same.
+  | {kind: 'link-down'; present: boolean}
   | {kind: 'dad-failed'}
   | {kind: 'elsewhere'; iface: string}
   | {kind: 'wrong-prefix'; prefix: number}
@@ -35,12 +36,12 @@ export function classifyAddress(
     if (mine.dadFailed) return {kind: 'dad-failed'};
     if (mine.prefix !== expected.prefix) return {kind: 'wrong-prefix', prefix: mine.prefix};
     if (expected.family === 4 && mine.label !== expected.label) return {kind: 'wrong-label', label: mine.label};
-    if (!running.has(expected.nic)) return {kind: 'link-down'};
+    if (!running.has(expected.nic)) return {kind: 'link-down', present: true};
     return mine.tentative ? {kind: 'tentative'} : {kind: 'served'};
   }
   const other = same[0];
   if (other) return {kind: 'elsewhere', iface: other.iface};
-  return running.has(expected.nic) ? {kind: 'absent'} : {kind: 'link-down'};
+  return running.has(expected.nic) ? {kind: 'absent'} : {kind: 'link-down', present: false};
 }
 
 // Words for logs and exit reasons.

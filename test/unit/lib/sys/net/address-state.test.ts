@@ -20,7 +20,8 @@ describe('classifyAddress', () => {
   test.each([
     ['served', [held({})], up, {kind: 'served'}],
     ['absent', [held({address: '203.0.113.1'})], up, {kind: 'absent'}],
-    ['link down', [], new Set(['lo']), {kind: 'link-down'}],
+    ['link down', [], new Set(['lo']), {kind: 'link-down', present: false}],
+    ['on a link that is down', [held({})], new Set(['lo']), {kind: 'link-down', present: true}],
     ['on another interface', [held({iface: 'eth1'})], up, {kind: 'elsewhere', iface: 'eth1'}],
     ['wrong prefix', [held({prefix: 32})], up, {kind: 'wrong-prefix', prefix: 32}],
     ['unexpected label', [held({label: 'eth0:x'})], up, {kind: 'wrong-label', label: 'eth0:x'}],
