@@ -27,6 +27,12 @@ export interface StartClusterOptions {
   properties?: Record<string, string>;
   /** Bound on start-up until online + DC + quorum (default 90 s). */
   timeoutMs?: number;
+  /**
+   * Host directories bind-mounted inside the node, e.g. a directory of test
+   * programs over /usr/local/sbin so Pacemaker's agents find them on PATH.
+   * Targets must already exist on the host (nothing is created there).
+   */
+  binds?: {source: string; target: string}[];
 }
 
 export interface WaitForOptions {
@@ -145,6 +151,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
 
   try {
     writeNodeFiles(root, {clusterName: name, members, properties, emptyCib: await emptyCib()});
+    writeFileSync(path.join(root, 'binds'), (opts.binds ?? []).map((b) => `${b.source}\t${b.target}\n`).join(''));
     await createNetns(netns);
     node = await startNode({name: nodeName, netns, root});
     await waitFor((s) => s.dc !== null && s.quorum

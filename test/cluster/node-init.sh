@@ -52,6 +52,14 @@ for p in etc/hosts etc/corosync var/lib/corosync var/log/corosync var/lib/pacema
   [ -e "/$p" ] || { log "no /$p on this machine; not mounted"; continue; }
   mount -n --bind "$ROOT/$p" "/$p"
 done
+# Extra binds the test asked for (source<TAB>target per line), targets that exist only.
+if [ -f "$ROOT/binds" ]; then
+  while IFS=$'\t' read -r source target; do
+    [ -n "$source" ] || continue
+    [ -e "$target" ] || { log "no $target on this machine; $source not mounted"; continue; }
+    mount -n --bind "$source" "$target"
+  done <"$ROOT/binds"
+fi
 mount -n --bind "$ROOT/tmp" /tmp   # last: hides ROOT if it lives under /tmp
 ip link set lo up
 
