@@ -5,6 +5,7 @@ type Loader = () => Promise<AnyAgentDeclaration>;
 // Every agent the binary serves, by the name it is linked under. Loaded on
 // demand: an action evaluates only its own agent's module.
 export const agents: Readonly<Record<string, Loader>> = {
+  drbd: async () => (await import('./drbd')).drbd,
   vip: async () => (await import('./vip')).vip,
 };
 

@@ -62,6 +62,15 @@ export async function runCli(argv: string[]): Promise<number> {
         process.stderr.write(`exit code ${code}\n`);
       },
     )
+    .command(
+      'drbd-split-brain',
+      "DRBD's split-brain handler: records the event for the drbd agent (set in drbd.conf handlers)",
+      (y) => y.option('state-dir', {type: 'string', default: '/var/lib/hacloud/drbd', describe: 'The drbd agent\'s state_dir'}),
+      async (args) => {
+        const {recordSplitBrain} = await import('../../agents/drbd/handler');
+        await recordSplitBrain(process.env, args['state-dir']);
+      },
+    )
     .command('version', 'Print the version', {}, () => {
       code = printVersion();
     })
