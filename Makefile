@@ -8,7 +8,7 @@ SBINDIR  := $(PREFIX)/sbin
 JEST     := node_modules/.bin/jest
 SOURCES  := $(shell find lib agents -name '*.ts') build/bundle.mjs build/sea.mjs package-lock.json
 
-.PHONY: all build install uninstall deps node_modules typecheck test test-unit test-contract \
+.PHONY: all build install uninstall deps node_modules typecheck sim test test-unit test-contract \
         test-integration test-cluster bench clean
 
 all: build
@@ -47,8 +47,13 @@ typecheck: node_modules/.package-lock.json
 RESULTS  := dist/test-results
 TIER      = $(JEST) --selectProjects $(1) --json --outputFile=$(RESULTS)/$(1).json $(2)
 
+# The drbd-utils simulator the drbd tests run against (no DRBD kernel module here).
+sim: dist/drbd-sim/drbd-sim.cjs
+dist/drbd-sim/drbd-sim.cjs: node_modules/.package-lock.json $(shell find test/drbd-sim -name '*.ts' -o -name '*.mjs')
+	node test/drbd-sim/build.mjs
+
 # Everything a fresh Debian 12 machine needs, then every test tier but bench.
-test: deps node_modules typecheck install
+test: deps node_modules typecheck install sim
 	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	$(call TIER,unit)
 	$(call TIER,contract,--runInBand)
@@ -60,9 +65,9 @@ test-unit: node_modules/.package-lock.json
 	$(JEST) --selectProjects unit
 test-contract: install
 	$(JEST) --selectProjects contract --runInBand
-test-integration: install
+test-integration: install sim
 	$(JEST) --selectProjects integration --runInBand
-test-cluster: install
+test-cluster: install sim
 	$(JEST) --selectProjects cluster --runInBand
 
 # Side-by-side benchmarks against resource-agents (not pass/fail tests).

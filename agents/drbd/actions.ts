@@ -106,6 +106,17 @@ async function settle(session: Session, observed: Observed): Promise<void> {
   await applyScore(session, action);
 }
 
+// For actions other than monitor: the role change they made stands even if
+// a split-brain step failed; the next monitor reports that failure.
+async function settleQuietly(session: Session, observed: Observed): Promise<void> {
+  try {
+    await settle(session, observed);
+  } catch (error) {
+    if (!(error instanceof OcfError)) throw error;
+    session.ctx.log.error(error.message);
+  }
+}
+
 async function actOnSplitBrain(session: Session, observed: Observed, view: SplitBrainView, tableAction: ScoreAction): Promise<ScoreAction> {
   const {decision} = view;
   switch (decision.kind) {
@@ -180,7 +191,7 @@ export async function start(ctx: Ctx) {
   if (observed.status.primary) await must(session, ['secondary', session.resource], 'make Secondary');
   await waitForPeer(session);
   observed = await observe(session);
-  await settle(session, observed);
+  await settleQuietly(session, observed);
   return OCF.SUCCESS;
 }
 
@@ -257,7 +268,7 @@ export async function promote(ctx: Ctx) {
   }
   recordPromotion(session);
   observed = await observe(session);
-  await settle(session, observed);
+  await settleQuietly(session, observed);
   return OCF.SUCCESS;
 }
 
@@ -273,7 +284,7 @@ export async function demote(ctx: Ctx) {
   const observed = await observe(session);
   if (!observed.state.exists) return {code: OCF.NOT_RUNNING, reason: `cannot demote ${session.resource}: it is not started`};
   if (observed.status.primary) await becomeSecondary(session);
-  await settle(session, await observe(session));
+  await settleQuietly(session, await observe(session));
   return OCF.SUCCESS;
 }
 
@@ -313,7 +324,7 @@ export async function notify(ctx: Ctx) {
     const observed = await observe(session);
     if (!observed.state.exists) return OCF.SUCCESS;
     if (env.type === 'post' || (env.type === 'pre' && env.operation === 'promote' && !unames(env.promote).includes(session.node))) {
-      await settle(session, observed);
+      await settleQuietly(session, observed);
     }
   } catch (error) {
     ctx.log.warn(`notify: ${(error as Error).message}`);
@@ -326,6 +337,6 @@ export async function reload(ctx: Ctx) {
   const observed = await observe(session);
   if (!observed.state.exists) return OCF.SUCCESS;
   await must(session, ['adjust', session.resource], 'adjust');
-  await settle(session, await observe(session));
+  await settleQuietly(session, await observe(session));
   return OCF.SUCCESS;
 }

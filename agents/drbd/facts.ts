@@ -1,11 +1,12 @@
-import {mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {formatGi, parseGi} from '../../lib/drbd/gi';
 import type {NodeFacts} from '../../lib/drbd/split-brain';
 import {parseAttrdLines, setNodeAttribute} from '../../lib/ocf/attributes';
-import {run} from '../../lib/sys/exec';
+import {describeFailure, run} from '../../lib/sys/exec';
 import {drbdadm} from '../../lib/sys/drbd';
 import type {Observed, Session} from './session';
+import {ensureDirectory} from '../../lib/sys/directories';
 
 // Per-node facts the split-brain decision needs from both sides, published
 // as one transient node attribute (one JSON value, so a reader never sees
@@ -28,7 +29,7 @@ interface PublishedFacts {
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 const stateDir = (session: Session): string => {
-  mkdirSync(session.ctx.params.state_dir, {recursive: true, mode: 0o700});
+  ensureDirectory(session.ctx.params.state_dir, 0o700);
   return session.ctx.params.state_dir;
 };
 
@@ -147,11 +148,19 @@ export async function publishFacts(session: Session, facts: NodeFacts): Promise<
 // The other node's published facts: every host attrd has the attribute for,
 // except this one (a two-node resource has exactly one such peer).
 export async function readPeerFacts(session: Session): Promise<NodeFacts | undefined> {
+  // Pacemaker's tools take OCF_RESKEY_CRM_meta_on_node as the node to act
+  // on, and --all then shows that node only: query without it.
+  const {OCF_RESKEY_CRM_meta_on_node: _onNode, ...env} = session.tools.env;
   const result = await run('attrd_updater', ['--query', '--all', '--name', factsAttribute(session.resource)], {
     deadline: session.ctx.deadline.slice({ms: 5000}),
-    env: session.tools.env,
+    env,
+    extendEnv: false,
   });
-  if (!result.ok) return undefined;
+  if (!result.ok) {
+    session.ctx.log.debug(`peer facts: ${describeFailure(result)}`);
+    return undefined;
+  }
   const peer = parseAttrdLines(result.stdout).find(({host}) => host !== session.node);
+  session.ctx.log.debug(`peer facts: ${peer ? `${peer.host} ${peer.value}` : `none in ${JSON.stringify(result.stdout)}`}`);
   return peer ? deserialiseFacts(peer.host, peer.value) : undefined;
 }

@@ -1,7 +1,8 @@
-import {mkdirSync, renameSync, writeFileSync} from 'node:fs';
+import {renameSync, writeFileSync} from 'node:fs';
 import {markerAttribute, markerPath} from './facts';
 import {run} from '../../lib/sys/exec';
 import {Deadline} from '../../lib/ocf/deadline';
+import {ensureDirectory} from '../../lib/sys/directories';
 
 export const DEFAULT_STATE_DIR = '/var/lib/hacloud/drbd';
 
@@ -19,7 +20,7 @@ export async function recordSplitBrain(env: NodeJS.ProcessEnv, stateDir = DEFAUL
   const peer = env.DRBD_PEER || env.DRBD_PEERS?.split(/\s+/)[0] || 'peer';
   const at = new Date().toISOString();
   const record = {resource, peer, at, minor: env.DRBD_MINOR, volume: env.DRBD_VOLUME, lowerDisk: env.DRBD_LL_DISK};
-  mkdirSync(stateDir, {recursive: true, mode: 0o700});
+  ensureDirectory(stateDir, 0o700);
   const path = markerPath(stateDir, resource, peer);
   writeFileSync(`${path}.tmp`, `${JSON.stringify(record)}\n`, {mode: 0o600});
   renameSync(`${path}.tmp`, path);

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {decideSplitBrain, parseSplitBrainPolicy, type FencingFacts, type NodeFacts, type SplitBrainDecision} from '../../lib/drbd/split-brain';
 import {GenericError} from '../../lib/ocf';
@@ -9,6 +9,7 @@ import {describeHolders, findDeviceHolders} from '../../lib/sys/holders';
 import {localFacts, preservedPath, publishFacts, readMarkers, readPeerFacts} from './facts';
 import {readFencing} from './fencing';
 import {readVersions, type Observed, type Session} from './session';
+import {ensureDirectory} from '../../lib/sys/directories';
 
 // What this node should do about a split brain, from both nodes' facts.
 export interface SplitBrainView {
@@ -122,7 +123,7 @@ async function preserveVictimData(session: Session, view: SplitBrainView): Promi
   if (mode === 'image') {
     const dir = session.ctx.params.victim_preserve_dir;
     try {
-      mkdirSync(dir, {recursive: true, mode: 0o700});
+      ensureDirectory(dir, 0o700);
       const target = join(dir, `${name}.img`);
       const copy = await copyDeviceToFile(backing, target, session.ctx.deadline.slice({fraction: 0.8}));
       writeFileSync(`${target}.sha256`, `${copy.sha256}  ${name}.img\n`);

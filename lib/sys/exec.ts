@@ -5,6 +5,8 @@ export interface RunOptions {
   deadline: Deadline;
   input?: string;
   env?: Record<string, string | undefined>;
+  // false: the child sees `env` only, not this process's environment.
+  extendEnv?: boolean;
   cwd?: string;
 }
 
@@ -30,6 +32,7 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     input: options.input,
     cwd: options.cwd,
     env: {...options.env, LC_ALL: 'C', LANG: 'C', LANGUAGE: undefined},
+    extendEnv: options.extendEnv ?? true,
     timeout: Math.max(1, options.deadline.remainingMs()),
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 1000,

@@ -1,4 +1,5 @@
-import {mkdtempSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {ensureDirectory} from '../../../../lib/sys/directories';
 import {randomBytes} from 'node:crypto';
 import {createHash} from 'node:crypto';
 import {tmpdir} from 'node:os';
@@ -40,5 +41,19 @@ describe('device holders', () => {
       'mounted on /var/lib/mysql, held open by mysqld[42]',
     );
     expect(describeHolders({mounts: [], processes: []})).toBe('');
+  });
+});
+
+describe('ensureDirectory', () => {
+  test('creates missing parents and the directory with its mode', () => {
+    const base = mkdtempSync(join(tmpdir(), 'hacloud-dir-'));
+    const target = join(base, 'a', 'b', 'c');
+    ensureDirectory(target, 0o700);
+    expect(statSync(target).mode & 0o777).toBe(0o700);
+    expect(statSync(join(base, 'a')).mode & 0o777).toBe(0o755);
+    ensureDirectory(target, 0o700);
+  });
+  test('fails, not loops, where nothing can be created (/proc)', () => {
+    expect(() => ensureDirectory('/proc/hacloud-test/x')).toThrow(/ENOENT|EACCES/);
   });
 });
