@@ -56,7 +56,8 @@ describe('installed agents', () => {
     for (const agent of agents) {
       const usage = await runInstalledAgent(agent, 'usage');
       expect([agent, usage.code]).toEqual([agent, 0]);
-      expect(usage.stdout).toMatch(new RegExp(`^usage: ${agent} \\{start\\|stop\\|monitor`));
+      const actions = /^usage: \S+ \{([^}]*)\}/.exec(usage.stdout)?.[1]?.split('|') ?? [];
+      expect(actions).toEqual(expect.arrayContaining(['start', 'stop', 'monitor', 'validate-all', 'meta-data']));
       const unknown = await runInstalledAgent(agent, 'no_such_action');
       expect([agent, unknown.code]).toEqual([agent, 3]);
       expect(unknown.reason).toBe(`action "no_such_action" is not supported by ${agent}`);
