@@ -1,2 +1,3 @@
 // `make bench`: every side-by-side benchmark, one after the other.
 await import('./vip-monitor.mjs');
+await import('./drbd-monitor.mjs');

@@ -3,17 +3,18 @@
 // Pacemaker's PATH by a bind mount over /usr/local/sbin); the test plays the
 // peer ctl2's DRBD itself. Pacemaker promotes on the score the agent
 // publishes, demotes and stops on request.
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {parseEvents2} from '../../lib/drbd/events2';
 import {waitUntil} from '../helpers/wait';
 import {findResource, startFailure, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent, startCluster, type Cluster} from './harness';
+import {copySimulator} from './simulator-copy';
 
 jest.setTimeout(240_000);
 
-const SIM = join(__dirname, '../../dist/drbd-sim/drbd-sim.cjs');
+let SIM = '';
 let cluster: Cluster | undefined;
 let dir = '';
 
@@ -40,11 +41,11 @@ const score = async (): Promise<string | undefined> => {
 
 beforeAll(async () => {
   requireOcfAgent('ocf:hacloud:drbd');
-  if (!existsSync(SIM)) throw new Error('dist/drbd-sim is not built: run node test/drbd-sim/build.mjs');
   dir = mkdtempSync('/var/tmp/hct-drbd-pcmk-');
+  SIM = copySimulator(dir).script;
   // Wrappers that fix the simulator's state directory: Pacemaker passes
   // agents no environment of ours.
-  const bin = join(dir, 'bin');
+  const bin = join(dir, 'wrappers');
   mkdirSync(bin);
   for (const program of ['drbdadm', 'drbdsetup']) {
     const wrapper = join(bin, program);

@@ -9,11 +9,10 @@ import {join} from 'node:path';
 import {parseEvents2} from '../../lib/drbd/events2';
 import {waitUntil} from '../helpers/wait';
 import {requireOcfAgent, startCluster, type Cluster} from './harness';
+import {copySimulator} from './simulator-copy';
 
 jest.setTimeout(300_000);
 
-const ROOT = join(__dirname, '../..');
-const SIM_BIN = join(ROOT, 'dist/drbd-sim/bin');
 const AGENT = '/usr/lib/ocf/resource.d/hacloud/drbd';
 const HACLOUD = '/usr/lib/hacloud/hacloud';
 const NODES = ['ctl1', 'ctl2'] as const;
@@ -23,7 +22,6 @@ let cluster: Cluster | undefined;
 
 beforeAll(async () => {
   requireOcfAgent('ocf:hacloud:drbd');
-  if (!existsSync(join(SIM_BIN, 'drbdadm'))) throw new Error('dist/drbd-sim is not built: run node test/drbd-sim/build.mjs');
   // Pacemaker maps attribute names to nodes it knows: the test node is ctl1,
   // ctl2 is a configured (offline) node, so both can carry attributes.
   cluster = await startCluster({nodeName: 'ctl1'});
@@ -58,6 +56,7 @@ const c = (): Cluster => {
 // (/var/tmp: the node's /tmp is its own).
 async function createPair(policy: string, flavor: '9' | '8.4'): Promise<Pair> {
   const dir = mkdtempSync('/var/tmp/hct-drbd-');
+  const SIM_BIN = copySimulator(dir).bin;
   const conf = join(dir, 'drbd.conf');
   writeFileSync(conf, '# resources are defined by fake-drbd init\n');
   const agentState = join(dir, 'agent');
