@@ -288,13 +288,15 @@ export async function demote(ctx: Ctx) {
   return OCF.SUCCESS;
 }
 
-// drbdadm secondary, retried while refused; "held open" names the holders.
+// drbdadm secondary, retried while refused; "held open" names the holders
+// (found from /proc, so it costs no time the retries have used up).
 async function becomeSecondary(session: Session): Promise<void> {
+  const device = await drbdadm(session.tools, ['sh-dev', session.resource]);
+  const path = device.ok ? device.stdout.trim().split('\n')[0] : undefined;
   try {
     await retryRefusals(session, ['secondary', session.resource], 'demote');
   } catch (error) {
-    const device = await drbdadm(session.tools, ['sh-dev', session.resource]);
-    const holders = device.ok ? describeHolders(findDeviceHolders(device.stdout.trim().split('\n')[0] ?? '')) : '';
+    const holders = path ? describeHolders(findDeviceHolders(path)) : '';
     if (holders) throw new GenericError(`cannot demote ${session.resource}: its device is ${holders}`);
     throw error;
   }
