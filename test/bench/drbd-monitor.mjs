@@ -8,9 +8,8 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {basename, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {measure, report, RUNS} from './measure.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const WARMUP = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const simBin = join(here, '../../dist/drbd-sim/bin');
 const LINBIT_DIR = '/usr/lib/ocf/resource.d/linbit';
@@ -22,47 +21,9 @@ const FLOOR = 'hacloud version (its start-up)';
 
 if (process.getuid?.() !== 0) throw new Error('drbd-monitor bench: needs root (the simulator backs each node with a loop device)');
 
-function measure(commands) {
-  const out = execFileSync('python3', [`${here}rusage.py`, String(RUNS), String(WARMUP), JSON.stringify(commands)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  return JSON.parse(out);
-}
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
-function summarise(samples) {
-  return {
-    cpu: median(samples.map((s) => s.cpu)) * 1000,
-    wall: median(samples.map((s) => s.wall)) * 1000,
-    rss: median(samples.map((s) => s.rss_kb)) / 1024,
-    codes: [...new Set(samples.map((s) => s.rc))],
-  };
-}
 
-function report(title, results, baseline) {
-  const rows = Object.fromEntries(Object.entries(results).map(([name, s]) => [name, summarise(s)]));
-  const base = rows[baseline];
-  console.log(`\n${title} (${RUNS} runs each, interleaved, medians)`);
-  console.log('command'.padEnd(50), 'cpu ms'.padStart(9), 'wall ms'.padStart(9), 'rss MiB'.padStart(9), 'cpu ×'.padStart(7), 'wall ×'.padStart(7), ' exit');
-  for (const [name, r] of Object.entries(rows)) {
-    console.log(
-      name.padEnd(50),
-      r.cpu.toFixed(1).padStart(9),
-      r.wall.toFixed(1).padStart(9),
-      r.rss.toFixed(1).padStart(9),
-      (r.cpu / base.cpu).toFixed(2).padStart(7),
-      (r.wall / base.wall).toFixed(2).padStart(7),
-      ` ${r.codes.join(',')}`,
-    );
-  }
-  return rows;
-}
 
 const work = mkdtempSync('/var/tmp/hacloud-bench-drbd-');
 const procDrbd = join(work, 'proc-drbd'); // what the patched agent tests instead of /proc/drbd
@@ -203,6 +164,7 @@ function runCase(title, state, {expect, stub = false, tag}) {
       ...simRows,
     }),
     LINBIT,
+    {width: 50},
   );
   const ratio = rows[OURS].cpu / rows[LINBIT].cpu;
   console.log(`hacloud / linbit: cpu ${ratio.toFixed(2)}× (linbit uses ${(1 / ratio).toFixed(2)}× ours), wall ${(rows[OURS].wall / rows[LINBIT].wall).toFixed(2)}×`);

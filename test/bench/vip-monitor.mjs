@@ -8,9 +8,8 @@ import {copyFileSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {measure, report} from './measure.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const WARMUP = 3;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ns = `hcb-${randomBytes(3).toString('hex')}`;
 const peer = `${ns}p`;
@@ -50,48 +49,9 @@ function buildEmptySea() {
   return dir;
 }
 
-function measure(commands, {netns} = {}) {
-  const argv = ['python3', `${here}rusage.py`, String(RUNS), String(WARMUP), JSON.stringify(commands)];
-  const out = netns
-    ? execFileSync('ip', ['netns', 'exec', netns, ...argv], {encoding: 'utf8', maxBuffer: 1 << 24})
-    : execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', maxBuffer: 1 << 24});
-  return JSON.parse(out);
-}
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
-function summarise(samples) {
-  const codes = [...new Set(samples.map((s) => s.rc))];
-  return {
-    cpu: median(samples.map((s) => s.cpu)) * 1000,
-    wall: median(samples.map((s) => s.wall)) * 1000,
-    rss: median(samples.map((s) => s.rss_kb)) / 1024,
-    codes,
-  };
-}
 
-function report(title, results, baseline) {
-  const rows = Object.fromEntries(Object.entries(results).map(([name, s]) => [name, summarise(s)]));
-  const base = rows[baseline];
-  console.log(`\n${title} (${RUNS} runs each, interleaved, medians)`);
-  console.log('command'.padEnd(28), 'cpu ms'.padStart(9), 'wall ms'.padStart(9), 'rss MiB'.padStart(9), 'cpu ×'.padStart(7), 'wall ×'.padStart(7), ' exit');
-  for (const [name, r] of Object.entries(rows)) {
-    console.log(
-      name.padEnd(28),
-      r.cpu.toFixed(1).padStart(9),
-      r.wall.toFixed(1).padStart(9),
-      r.rss.toFixed(1).padStart(9),
-      (r.cpu / base.cpu).toFixed(2).padStart(7),
-      (r.wall / base.wall).toFixed(2).padStart(7),
-      ` ${r.codes.join(',')}`,
-    );
-  }
-  return rows;
-}
 
 const emptySea = buildEmptySea();
 try {
