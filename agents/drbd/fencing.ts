@@ -1,5 +1,7 @@
 import type {FencingFacts} from '../../lib/drbd/split-brain';
+import {readFileSync} from 'node:fs';
 import {run} from '../../lib/sys/exec';
+import {readMarkers} from './facts';
 import type {Session} from './session';
 
 // A fencing decision already in the CIB: crm-fence-peer's
@@ -53,12 +55,65 @@ async function readConstraintsXml(session: Session): Promise<string | undefined>
   return result.ok ? result.stdout : undefined;
 }
 
+// Nodes fenced successfully at or after `since` (epoch ms), from
+// `stonith_admin --history '*' --output-as=xml`: a node fenced after the
+// split lost its writes' authority, whatever the heuristics say.
+export async function parseFencedSince(xml: string, since: number): Promise<string[]> {
+  const {XMLParser} = await import('fast-xml-parser');
+  const parsed = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'fence_event'}).parse(xml) as {
+    'pacemaker-result'?: {fence_history?: {fence_event?: Record<string, string>[]}};
+  };
+  const events = parsed['pacemaker-result']?.fence_history?.fence_event ?? [];
+  const fenced = events
+    .filter((e) => (e.status ?? e.state) === 'success' && e.target)
+    .filter((e) => {
+      const completed = parseCompleted(String(e.completed ?? ''));
+      return Number.isFinite(completed) && completed >= since;
+    })
+    .map((e) => String(e.target));
+  return [...new Set(fenced)];
+}
+
+// "Wed Nov 25 11:00:00 2026" (ctime style) or "2026-11-25 11:00:00 +00:00".
+function parseCompleted(text: string): number {
+  const direct = Date.parse(text);
+  if (Number.isFinite(direct)) return direct;
+  return Date.parse(text.replace(/ ([+-]\d\d):?(\d\d)$/, '$1:$2').replace(' ', 'T'));
+}
+
+// When this node's split-brain markers say the split began (epoch ms).
+function splitSince(session: Session): number | undefined {
+  const times = readMarkers(session)
+    .map((path) => {
+      try {
+        return Date.parse((JSON.parse(readFileSync(path, 'utf8')) as {at?: string}).at ?? '');
+      } catch {
+        return Number.NaN;
+      }
+    })
+    .filter(Number.isFinite);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
 export async function readFencing(session: Session): Promise<FencingFacts> {
+  const facts: FencingFacts = {};
   const xml = await readConstraintsXml(session);
-  if (!xml) return {};
-  const constraints = await parseFenceConstraints(xml, session.resource);
-  const allowed = [...new Set(constraints.map((c) => c.allowedOn))];
-  return allowed.length === 1 ? {masterAllowedOnlyOn: allowed[0] as string} : {};
+  if (xml) {
+    const allowed = [...new Set((await parseFenceConstraints(xml, session.resource)).map((c) => c.allowedOn))];
+    if (allowed.length === 1) facts.masterAllowedOnlyOn = allowed[0] as string;
+  }
+  const since = splitSince(session);
+  if (since !== undefined) {
+    const history = await run('stonith_admin', ['--history', '*', '--output-as=xml'], {
+      deadline: session.ctx.deadline.slice({ms: 5000}),
+      env: session.tools.env,
+    });
+    if (history.ok) {
+      const fenced = await parseFencedSince(history.stdout, since);
+      if (fenced.length > 0) facts.fencedNodes = fenced;
+    }
+  }
+  return facts;
 }
 
 // Once both disks are UpToDate again the fence constraint is stale.

@@ -1,4 +1,4 @@
-import {parseFenceConstraints} from '../../../../agents/drbd/fencing';
+import {parseFenceConstraints, parseFencedSince} from '../../../../agents/drbd/fencing';
 
 // The constraint crm-fence-peer.9.sh writes (brief §2.4), among others.
 const CONSTRAINTS = `<constraints>
@@ -26,5 +26,25 @@ describe('fence constraints', () => {
   test('ignores other resources and other constraints', async () => {
     expect(await parseFenceConstraints(CONSTRAINTS, 'r0')).toEqual([]);
     expect(await parseFenceConstraints('<constraints/>', 'mysql')).toEqual([]);
+  });
+});
+
+describe('fencing history', () => {
+  const history = (completed: string, status = 'success', target = 'ctl2') => `<pacemaker-result api-version="2.25" request="stonith_admin --history * --output-as=xml">
+  <fence_history>
+    <fence_event action="reboot" target="${target}" client="pacemaker-controld.123" origin="ctl1" status="${status}" completed="${completed}"/>
+    <fence_event action="reboot" target="ctl3" client="x" origin="ctl1" status="success" completed="Mon Jan  1 00:00:00 2001"/>
+  </fence_history>
+  <status code="0" message="OK"/>
+</pacemaker-result>`;
+  const split = Date.parse('2026-11-25T10:00:00Z');
+
+  test.each(['2026-11-25 10:05:00 +00:00', 'Wed Nov 25 10:05:00 2026'])('a node fenced after the split (%s) counts', async (completed) => {
+    expect(await parseFencedSince(history(completed), split - 24 * 3600_000)).toEqual(['ctl2']);
+  });
+  test('fencing before the split, or a failed one, does not', async () => {
+    expect(await parseFencedSince(history('2026-11-25 09:00:00 +00:00'), split)).toEqual([]);
+    expect(await parseFencedSince(history('2026-11-25 10:05:00 +00:00', 'failed'), split)).toEqual([]);
+    expect(await parseFencedSince('<pacemaker-result><fence_history/></pacemaker-result>', split)).toEqual([]);
   });
 });
