@@ -1,48 +1,26 @@
 import {execa} from 'execa';
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {AGENT_DIR} from '../helpers/installed-agent';
+import {prepareSimulatedNode, type SimulatedNode} from '../helpers/simulated-node';
 
 jest.setTimeout(180_000);
 
-const SIM_BIN = join(__dirname, '../../dist/drbd-sim/bin');
 
 // ocf-tester on the promotable drbd agent over the drbd-utils simulator
 // (no DRBD kernel module here): one node of a two-node resource whose peer
 // is down, with UpToDate data from an earlier initial sync.
-describe.each(['9', '8.4'])('ocf-tester on drbd (DRBD %s simulator)', (flavor) => {
+describe.each(['9', '8.4'] as const)('ocf-tester on drbd (DRBD %s simulator)', (flavor) => {
+  let node: SimulatedNode | undefined;
   let dir = '';
   let env: Record<string, string> = {};
-  const sim = (argv: string[]) => execa(join(SIM_BIN, argv[0] as string), argv.slice(1), {env, reject: false});
+  const sim = (argv: string[]) => (node as SimulatedNode).sim(argv);
 
   beforeAll(async () => {
-    if (!existsSync(join(SIM_BIN, 'drbdadm'))) throw new Error('dist/drbd-sim is not built: run node test/drbd-sim/build.mjs');
-    dir = mkdtempSync('/var/tmp/hct-drbd-oct-');
-    writeFileSync(join(dir, 'drbd.conf'), '# resources are defined by fake-drbd init\n');
-    env = {
-      PATH: `${SIM_BIN}:/usr/sbin:/usr/bin:/sbin:/bin`,
-      FAKE_DRBD_NODE: 'ctl1',
-      FAKE_DRBD_STATE: join(dir, 'sim'),
-      HA_RSCTMP: join(dir, 'rsctmp'),
-    };
-    for (const argv of [
-      ['fake-drbd', 'init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '8', '--flavor', flavor],
-      ['drbdadm', 'up', 'r0'],
-      ['drbdadm', 'primary', '--force', 'r0'],
-      ['drbdadm', 'secondary', 'r0'],
-      ['drbdadm', 'down', 'r0'],
-    ]) {
-      const r = await sim(argv);
-      if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-    }
+    node = await prepareSimulatedNode('hct-drbd-oct', flavor);
+    ({dir, env} = node);
   });
 
-  afterAll(async () => {
-    if (!dir) return;
-    await sim(['drbdadm', 'down', 'r0']);
-    await sim(['fake-drbd', 'teardown']);
-    rmSync(dir, {recursive: true, force: true});
-  });
+  afterAll(async () => node?.cleanup());
 
   test('zero failures, promote and demote included', async () => {
     const options = [

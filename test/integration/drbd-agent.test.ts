@@ -1,18 +1,18 @@
-import {execa} from 'execa';
-import {closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync} from 'node:fs';
+import {closeSync, openSync} from 'node:fs';
 import {join} from 'node:path';
 import {runInstalledAgent} from '../helpers/installed-agent';
+import {prepareSimulatedNode, type SimulatedNode} from '../helpers/simulated-node';
 
 jest.setTimeout(120_000);
 
-const SIM_BIN = join(__dirname, '../../dist/drbd-sim/bin');
 
 // The installed drbd agent on one node of a simulated pair whose peer is
 // down (no cluster: score updates fail and are only logged).
 describe('drbd agent on one node', () => {
+  let node: SimulatedNode | undefined;
   let dir = '';
   let env: Record<string, string> = {};
-  const sim = (argv: string[]) => execa(join(SIM_BIN, argv[0] as string), argv.slice(1), {env, reject: false});
+  const sim = (argv: string[]) => (node as SimulatedNode).sim(argv);
   const agent = (action: string, extra: Record<string, string> = {}) =>
     runInstalledAgent('drbd', action, {
       instance: 'drbd_it',
@@ -21,29 +21,11 @@ describe('drbd agent on one node', () => {
     });
 
   beforeAll(async () => {
-    if (!existsSync(join(SIM_BIN, 'drbdadm'))) throw new Error('dist/drbd-sim is not built: run node test/drbd-sim/build.mjs');
-    dir = mkdtempSync('/var/tmp/hct-drbd-it-');
-    writeFileSync(join(dir, 'drbd.conf'), '# resources are defined by fake-drbd init\n');
-    env = {PATH: `${SIM_BIN}:/usr/sbin:/usr/bin:/sbin:/bin`, FAKE_DRBD_NODE: 'ctl1', FAKE_DRBD_STATE: join(dir, 'sim'), HA_RSCTMP: join(dir, 'rsc')};
-    for (const argv of [
-      ['fake-drbd', 'init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '8'],
-      ['drbdadm', 'up', 'r0'],
-      ['drbdadm', 'primary', '--force', 'r0'],
-      ['drbdadm', 'secondary', 'r0'],
-      ['drbdadm', 'down', 'r0'],
-    ]) {
-      const r = await sim(argv);
-      if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-    }
+    node = await prepareSimulatedNode('hct-drbd-it');
+    ({dir, env} = node);
   });
 
-  afterAll(async () => {
-    if (!dir) return;
-    await sim(['fake-drbd', 'hold-open', 'r0', 'off']);
-    await sim(['drbdadm', 'down', 'r0']);
-    await sim(['fake-drbd', 'teardown']);
-    rmSync(dir, {recursive: true, force: true});
-  });
+  afterAll(async () => node?.cleanup());
 
   test('monitor codes follow the role: 7 down, 0 Secondary, 8 Primary', async () => {
     expect((await agent('monitor')).code).toBe(7);
