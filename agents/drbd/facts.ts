@@ -94,6 +94,7 @@ export async function localFacts(session: Session, observed: Observed): Promise<
   const connection = observed.state.connections[0];
   const device = observed.state.devices[0];
   const parsedGi = gi ? parseGi(gi) : undefined;
+  const lastPrimaryAt = readLastPrimary(session);
   return {
     node: session.node,
     ...(parsedGi ? {gi: parsedGi} : {}),
@@ -102,7 +103,7 @@ export async function localFacts(session: Session, observed: Observed): Promise<
     ...(connection ? {connection: connection.connection} : {connection: 'StandAlone' as const}),
     ...(device ? {disk: device.disk} : {}),
     splitBrainMarker: readMarkers(session).length > 0,
-    ...(readLastPrimary(session) !== undefined ? {lastPrimaryAt: readLastPrimary(session)} : {}),
+    ...(lastPrimaryAt !== undefined ? {lastPrimaryAt} : {}),
     publishedAt: nowSeconds(),
   };
 }

@@ -4,10 +4,11 @@
 // (`blockdev --setro`), page cache dropped after the simulator wrote the image
 // behind its back (`blockdev --flushbufs`).
 import {spawnSync} from 'node:child_process';
-import {closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync,
+import {closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync,
   rmSync, symlinkSync, writeSync} from 'node:fs';
 import {randomBytes} from 'node:crypto';
 import {basename, dirname} from 'node:path';
+import {findDeviceHolders} from '../../lib/sys/holders';
 
 const TOOL_TIMEOUT_MS = 20_000;
 
@@ -69,32 +70,8 @@ export function deviceInUse(loop: string): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EBUSY') return true;
   }
-  return openByProcess(loop);
-}
-
-function openByProcess(loop: string): boolean {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && p !== String(process.pid));
-  } catch {
-    return false;
-  }
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        if (readlinkSync(`/proc/${pid}/fd/${fd}`) === loop) return true;
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return false;
+  // The /proc scan the drbd agent uses to name holders (the simulator itself excepted).
+  return findDeviceHolders(loop).processes.some((p) => p.pid !== process.pid);
 }
 
 export interface LoopIo {

@@ -157,17 +157,22 @@ export function formatGiV09(g: Gi, f: MdFlags, peerFencing: boolean): string {
 
 // drbdmeta show-gi v08: the get-gi line inside the ASCII legend, then the
 // flags summary (observed on 8.4.11, byte for byte).
+// The column headings show-gi prints above the UUIDs (both versions).
+const GI_LEGEND = [
+  '       +--<  Current data generation UUID  >-',
+  '       |               +--<  Bitmap\'s base data generation UUID  >-',
+  '       |               |                 +--<  younger history UUID  >-',
+  '       |               |                 |         +-<  older history  >-',
+  '       V               V                 V         V',
+];
+
 export function formatShowGiV08(g: Gi, f: MdFlags, attached: boolean): string {
   const line = formatGiV08(g, f);
   const flags: string[] = [f.primary ? 'Primary' : 'Secondary', f.connected ? 'Connected' : 'StandAlone'];
   flags.push(f.consistent ? (f.wasUpToDate ? 'UpToDate' : 'Outdated') : 'Inconsistent');
   return [
     '',
-    '       +--<  Current data generation UUID  >-',
-    '       |               +--<  Bitmap\'s base data generation UUID  >-',
-    '       |               |                 +--<  younger history UUID  >-',
-    '       |               |                 |         +-<  older history  >-',
-    '       V               V                 V         V',
+    ...GI_LEGEND,
     line,
     '                                                                    ^ ^ ^ ^ ^ ^ ^',
     '                                      -<  Data consistency flag  >--+ | | | | | |',
@@ -199,11 +204,7 @@ export function formatShowGiV09(g: Gi, f: MdFlags, peerFencing: boolean): string
   });
   return [
     '',
-    '       +--<  Current data generation UUID  >-',
-    '       |               +--<  Bitmap\'s base data generation UUID  >-',
-    '       |               |                 +--<  younger history UUID  >-',
-    '       |               |                 |         +-<  older history  >-',
-    '       V               V                 V         V',
+    ...GI_LEGEND,
     line,
     `${' '.repeat(start)}${Array(labels.length).fill('^').join(' ')}`,
     ...legend,

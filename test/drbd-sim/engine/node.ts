@@ -167,14 +167,7 @@ export function secondary(ctx: Ctx, rs: ResourceState, node: string): void {
   if (inUse(rt)) return refuse(-12);
   rt.role = 'Secondary';
   nr.md.gi = uuidOnDemote(nr.md.gi);
-  if (rt.loop) setReadOnly(rt.loop, true);
-  commit(ctx, rs, node, 'dev');
-  const peer = peerOf(rs, node).name;
-  const prt = rs.nodes[peer]?.rt;
-  if (isConnected(rt) && prt && isConnected(prt)) {
-    prt.peerRole = 'Secondary';
-    commit(ctx, rs, peer, 'conn');
-  }
+  becameSecondary(ctx, rs, node, rt);
 }
 
 // outdate: a disconnected Secondary's disk becomes Outdated; a Primary
@@ -245,14 +238,7 @@ export function down(ctx: Ctx, rs: ResourceState, node: string): void {
 function demoteForDown(ctx: Ctx, rs: ResourceState, node: string): void {
   const rt = rtOf(rs, node);
   rt.role = 'Secondary';
-  if (rt.loop) setReadOnly(rt.loop, true);
-  commit(ctx, rs, node, 'dev');
-  const peer = peerOf(rs, node).name;
-  const prt = rs.nodes[peer]?.rt;
-  if (isConnected(rt) && prt && isConnected(prt)) {
-    prt.peerRole = 'Secondary';
-    commit(ctx, rs, peer, 'conn');
-  }
+  becameSecondary(ctx, rs, node, rt);
 }
 
 // The node's runtime disappears: device gone, meta-data as last written.
@@ -348,4 +334,16 @@ export function holdOpen(rs: ResourceState, node: string, on: boolean): void {
   const rt = rs.nodes[node]?.rt;
   if (!rt) throw new Error(`${rs.config.name} is not up on ${node}`);
   rt.holdOpen = on;
+}
+
+// A node that just became Secondary: its device read-only, the peer told.
+function becameSecondary(ctx: Ctx, rs: ResourceState, node: string, rt: ReturnType<typeof rtOf>): void {
+  if (rt.loop) setReadOnly(rt.loop, true);
+  commit(ctx, rs, node, 'dev');
+  const peer = peerOf(rs, node).name;
+  const prt = rs.nodes[peer]?.rt;
+  if (isConnected(rt) && prt && isConnected(prt)) {
+    prt.peerRole = 'Secondary';
+    commit(ctx, rs, peer, 'conn');
+  }
 }
