@@ -1,8 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages the build and the tests need, only those missing.
+# Package services stay stopped: only our agents start MariaDB (policy-rc.d
+# refuses every invoke-rc.d start while we install).
 set -eu
 packages="pacemaker pacemaker-cli-utils corosync crmsh resource-agents libxml2-utils
-iproute2 iputils-arping tcpdump procps util-linux psmisc strace iputils-ping"
+iproute2 iputils-arping tcpdump procps util-linux psmisc strace iputils-ping
+e2fsprogs mariadb-server mariadb-client pcs"
 missing=""
 for p in $packages; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -14,6 +17,21 @@ if [ -z "$missing" ]; then
 fi
 echo "Debian packages to install:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+policy=/usr/sbin/policy-rc.d
+ours=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 0755 "$policy"
+  ours=1
+fi
+cleanup() { [ -z "$ours" ] || rm -f "$policy"; }
+trap cleanup EXIT
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq $missing
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq $missing
+# A server a maintainer script started anyway (no invoke-rc.d) would hold
+# port 3306 and /run/mysqld: stop it.
+if pgrep -x mariadbd >/dev/null 2>&1; then
+  pkill -TERM -x mariadbd || true
+  for _ in $(seq 60); do pgrep -x mariadbd >/dev/null 2>&1 || break; sleep 0.5; done
+fi

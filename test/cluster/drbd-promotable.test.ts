@@ -3,14 +3,14 @@
 // Pacemaker's PATH by a bind mount over /usr/local/sbin); the test plays the
 // peer ctl2's DRBD itself. Pacemaker promotes on the score the agent
 // publishes, demotes and stops on request.
-import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execa} from 'execa';
 import {parseEvents2} from '../../lib/drbd/events2';
 import {waitUntil} from '../helpers/wait';
 import {findResource, startFailure, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent, startCluster, type Cluster} from './harness';
-import {copySimulator} from './simulator-copy';
+import {copySimulator, writeSimulatorWrappers} from './simulator-copy';
 
 jest.setTimeout(240_000);
 
@@ -43,15 +43,7 @@ beforeAll(async () => {
   requireOcfAgent('ocf:hacloud:drbd');
   dir = mkdtempSync('/var/tmp/hct-drbd-pcmk-');
   SIM = copySimulator(dir).script;
-  // Wrappers that fix the simulator's state directory: Pacemaker passes
-  // agents no environment of ours.
-  const bin = join(dir, 'wrappers');
-  mkdirSync(bin);
-  for (const program of ['drbdadm', 'drbdsetup']) {
-    const wrapper = join(bin, program);
-    writeFileSync(wrapper, `#!/bin/sh\nFAKE_DRBD_STATE='${join(dir, 'sim')}'\nexport FAKE_DRBD_STATE\nexec '${process.execPath}' '${SIM}' ${program} "$@"\n`);
-    chmodSync(wrapper, 0o755);
-  }
+  const bin = writeSimulatorWrappers(dir, SIM, join(dir, 'sim'));
   writeFileSync(join(dir, 'drbd.conf'), '# resources are defined by fake-drbd init\n');
   for (const [node, program, args] of [
     ['ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '8']],

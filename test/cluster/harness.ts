@@ -33,6 +33,12 @@ export interface StartClusterOptions {
    * Targets must already exist on the host (nothing is created there).
    */
   binds?: {source: string; target: string}[];
+  /**
+   * Host directories the node sees through a copy-on-write overlay (e.g.
+   * '/etc', '/dev', '/var/lib'): files the node creates there (an agent's
+   * configuration, a /dev/drbd0 link) stay inside the node's root.
+   */
+  overlays?: string[];
 }
 
 export interface WaitForOptions {
@@ -152,6 +158,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   try {
     writeNodeFiles(root, {clusterName: name, members, properties, emptyCib: await emptyCib()});
     writeFileSync(path.join(root, 'binds'), (opts.binds ?? []).map((b) => `${b.source}\t${b.target}\n`).join(''));
+    writeFileSync(path.join(root, 'overlays'), (opts.overlays ?? []).map((dir) => `${dir}\n`).join(''));
     await createNetns(netns);
     node = await startNode({name: nodeName, netns, root});
     await waitFor((s) => s.dc !== null && s.quorum

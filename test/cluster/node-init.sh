@@ -36,6 +36,18 @@ mount -n -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/crm /run/lock /run/resource-agents
 chown hacluster:haclient /run/crm
 chmod 0750 /run/crm
+# Directories the test asked to see copy-on-write (one per line): the node may
+# add files there (/etc/hacloud, /dev/drbd0) that the host never sees.
+if [ -f "$ROOT/overlays" ]; then
+  while read -r dir; do
+    [ -d "$dir" ] || { log "no $dir on this machine; not overlaid"; continue; }
+    upper="$ROOT/overlay$dir"
+    mkdir -p "$upper/upper" "$upper/work"
+    mount -n -t overlay overlay -o "lowerdir=$dir,upperdir=$upper/upper,workdir=$upper/work" "$dir"
+    # An overlay shows none of the mounts below the directory: a private pty instance for /dev.
+    if [ "$dir" = /dev ]; then mount -n -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts; fi
+  done <"$ROOT/overlays"
+fi
 mount -n -t tmpfs -o mode=1777 tmpfs /dev/shm
 # The node's own sysfs: /sys/class/net shows this network namespace.
 mount -n -t sysfs sysfs /sys
