@@ -35,6 +35,8 @@ export function renderMetadata(decl: AnyAgentDeclaration): string {
     format: true,
     indentBy: '  ',
     suppressEmptyNode: true,
+    // A string default of "true" must stay default="true", not a bare attribute.
+    suppressBooleanAttributes: false,
     processEntities: true,
   });
   return `<?xml version="1.0"?>\n<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">\n${builder.build(document)}`;

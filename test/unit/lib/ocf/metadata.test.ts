@@ -34,6 +34,19 @@ describe('renderMetadata', () => {
     expect(params.count.longdesc['#text']).toContain('Range: 0 to 10.');
   });
 
+  test('writes a default of "true" as an attribute value, never as a bare attribute', () => {
+    const withTrue = {
+      ...testAgent,
+      parameters: {
+        armed: {type: 'boolean', default: true, shortdesc: 'Armed', longdesc: 'Armed.'},
+        policy: {type: 'enum', values: ['true', 'safe'], default: 'true', shortdesc: 'Policy', longdesc: 'Policy.'},
+      },
+    };
+    const text = renderMetadata(withTrue as never);
+    expect(text).toContain('<content type="boolean" default="true"/>');
+    expect(text).toContain('<content type="string" default="true"/>');
+  });
+
   test('never shows the default of a secret parameter', () => {
     expect(xml).not.toContain('hidden-default');
   });
