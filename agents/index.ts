@@ -6,6 +6,7 @@ type Loader = () => Promise<AnyAgentDeclaration>;
 // demand: an action evaluates only its own agent's module.
 export const agents: Readonly<Record<string, Loader>> = {
   drbd: async () => (await import('./drbd')).drbd,
+  fs: async () => (await import('./fs')).fs,
   vip: async () => (await import('./vip')).vip,
 };
 

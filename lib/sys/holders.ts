@@ -1,4 +1,7 @@
-import {readdirSync, readFileSync, readlinkSync, realpathSync, statSync} from 'node:fs';
+import {readdirSync, readlinkSync, realpathSync} from 'node:fs';
+import {describeUsers} from './mount-users';
+import {listPids, readComm} from './proc-list';
+import {blockDeviceNumber, mountPointsOf, parseMountinfo, readMountinfo} from './mountinfo';
 
 // Who keeps a block device busy: mounts of it and processes with it open.
 // Read from /proc directly (no fuser, no lsof), for exit reasons such as
@@ -9,29 +12,11 @@ export interface DeviceHolders {
 }
 
 // major:minor of a block device, following symlinks.
-export function deviceNumber(path: string): string | undefined {
-  try {
-    const stat = statSync(path);
-    if (!stat.isBlockDevice()) return undefined;
-    const rdev = stat.rdev;
-    // Linux dev_t encoding (glibc gnu_dev_major/minor).
-    const major = ((rdev >> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
-    const minor = (rdev & 0xff) | ((rdev >> 12) & ~0xff);
-    return `${major}:${minor}`;
-  } catch {
-    return undefined;
-  }
-}
+export const deviceNumber = blockDeviceNumber;
 
 // Mount points in /proc/self/mountinfo whose source is the device.
-export function parseMountsOf(mountinfo: string, majorMinor: string): string[] {
-  const points: string[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const fields = line.split(' ');
-    if (fields[2] === majorMinor && fields[4]) points.push(fields[4].replace(/\\040/g, ' '));
-  }
-  return points;
-}
+export const parseMountsOf = (mountinfo: string, majorMinor: string): string[] =>
+  mountPointsOf(parseMountinfo(mountinfo), majorMinor);
 
 export function findDeviceHolders(path: string): DeviceHolders {
   const majorMinor = deviceNumber(path);
@@ -42,20 +27,8 @@ export function findDeviceHolders(path: string): DeviceHolders {
   } catch {
     // keep the given path
   }
-  let mountinfo = '';
-  try {
-    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    // no /proc
-  }
   const processes: {pid: number; comm: string}[] = [];
-  let pids: string[] = [];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    pids = [];
-  }
-  for (const pid of pids) {
+  for (const pid of listPids()) {
     let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
@@ -70,16 +43,9 @@ export function findDeviceHolders(path: string): DeviceHolders {
         return false;
       }
     });
-    if (!holds) continue;
-    let comm = '?';
-    try {
-      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      // gone
-    }
-    processes.push({pid: Number(pid), comm});
+    if (holds) processes.push({pid, comm: readComm(pid)});
   }
-  return {mounts: parseMountsOf(mountinfo, majorMinor), processes};
+  return {mounts: mountPointsOf(readMountinfo(), majorMinor), processes};
 }
 
 // "mounted on /srv, held open by mysqld[1234]" or "" when nothing holds it.
@@ -87,7 +53,7 @@ export function describeHolders(holders: DeviceHolders): string {
   const parts: string[] = [];
   if (holders.mounts.length > 0) parts.push(`mounted on ${holders.mounts.join(', ')}`);
   if (holders.processes.length > 0) {
-    parts.push(`held open by ${holders.processes.map((p) => `${p.comm}[${p.pid}]`).join(', ')}`);
+    parts.push(`held open by ${describeUsers(holders.processes)}`);
   }
   return parts.join(', ');
 }

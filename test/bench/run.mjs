@@ -1,3 +1,4 @@
 // `make bench`: every side-by-side benchmark, one after the other.
 await import('./vip-monitor.mjs');
 await import('./drbd-monitor.mjs');
+await import('./fs-monitor.mjs');
