@@ -5,7 +5,7 @@
 set -eu
 packages="pacemaker pacemaker-cli-utils corosync crmsh resource-agents libxml2-utils
 iproute2 iputils-arping tcpdump procps util-linux psmisc strace iputils-ping
-e2fsprogs mariadb-server mariadb-client pcs"
+e2fsprogs kmod mariadb-server mariadb-client pcs rabbitmq-server"
 missing=""
 for p in $packages; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
