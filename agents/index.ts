@@ -7,6 +7,8 @@ type Loader = () => Promise<AnyAgentDeclaration>;
 export const agents: Readonly<Record<string, Loader>> = {
   drbd: async () => (await import('./drbd')).drbd,
   fs: async () => (await import('./fs')).fs,
+  mysql: async () => (await import('./mysql')).mysql,
+  rabbitmq: async () => (await import('./rabbitmq')).rabbitmq,
   vip: async () => (await import('./vip')).vip,
 };
 

@@ -29,9 +29,3 @@ trap cleanup EXIT
 apt-get -o DPkg::Lock::Timeout=600 update -qq
 # shellcheck disable=SC2086
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq $missing
-# A server a maintainer script started anyway (no invoke-rc.d) would hold
-# port 3306 and /run/mysqld: stop it.
-if pgrep -x mariadbd >/dev/null 2>&1; then
-  pkill -TERM -x mariadbd || true
-  for _ in $(seq 60); do pgrep -x mariadbd >/dev/null 2>&1 || break; sleep 0.5; done
-fi

@@ -4,6 +4,9 @@ import {AGENT_DIR, HACLOUD, installedAgents, runInstalledAgent} from '../helpers
 
 const DATADIR = '/usr/share/resource-agents';
 
+// Each check runs once per agent, and crm ra info takes about a second each.
+jest.setTimeout(60_000);
+
 // Checks every installed agent against the schemas and tools operators use.
 describe('installed agents', () => {
   let agents: string[] = [];
