@@ -1,0 +1,233 @@
+// The database stack of packaging/examples/mysql-on-drbd.crm, loaded verbatim
+// into a real Pacemaker: DRBD (simulated, promotable) → fs (real ext4 on the
+// simulated device) → vip → mysql (real MariaDB). The node ctl1 sees /etc,
+// /dev, /var/lib and /var/log through overlays, so the example's paths
+// (/dev/drbd0, /etc/hacloud/mysql-monitor.cnf, /var/lib/mysql) exist inside it
+// without touching this machine. A client in a second network namespace
+// writes rows through the VIP; they survive a restart of the group and a
+// kill -9 of mariadbd.
+import {execa} from 'execa';
+import {randomBytes} from 'node:crypto';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {createNetns, createVethPair, deleteNetns, uniqueName} from '../helpers/netns';
+import {waitUntil} from '../helpers/wait';
+import {failCount, findResource, isStartedOn, startFailure, type ClusterStatus} from './crm-mon';
+import {requireOcfAgent, startCluster, type Cluster} from './harness';
+import {copySimulator, writeSimulatorWrappers} from './simulator-copy';
+
+jest.setTimeout(300_000);
+
+const EXAMPLE = join(__dirname, '../../packaging/examples/mysql-on-drbd.crm');
+const VIP = '203.0.113.10';
+const NODE = 'ctl1';
+// Distinctive, so a leak into argv or a log is found by a plain search.
+const MONITOR_PASSWORD = `hctMon${randomBytes(8).toString('hex')}`;
+const APP_PASSWORD = `hctApp${randomBytes(8).toString('hex')}`;
+const STACK = ['fs_mysql', 'vip_db', 'mysql'];
+
+let cluster: Cluster | undefined;
+let dir = '';
+let SIM = '';
+let peer = '';
+
+const c = (): Cluster => {
+  if (!cluster) throw new Error('cluster did not start (see beforeAll)');
+  return cluster;
+};
+
+const sim = async (node: 'ctl1' | 'ctl2', program: string, args: readonly string[]) => {
+  const r = await execa(process.execPath, [SIM, program, ...args], {
+    env: {FAKE_DRBD_NODE: node, FAKE_DRBD_STATE: join(dir, 'sim')}, reject: false, timeout: 60_000,
+  });
+  if (r.exitCode !== 0) throw new Error(`${node}: ${program} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+const run = async (file: string, args: readonly string[], input?: string) => {
+  const r = await execa(file, args, {reject: false, timeout: 60_000, input, stdin: input === undefined ? 'ignore' : 'pipe'});
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
+  return r.stdout;
+};
+
+const stackRunning = (s: ClusterStatus): boolean =>
+  findResource(s, 'drbd_r0')?.role === 'Promoted' && STACK.every((id) => isStartedOn(s, id, NODE));
+
+const stackFailure = (s: ClusterStatus): string | undefined =>
+  ['drbd_r0', ...STACK].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
+
+// One statement through the VIP from the client namespace, as the application user.
+const sql = (statement: string) =>
+  execa('ip', ['netns', 'exec', peer, 'mariadb', `--defaults-extra-file=${join(dir, 'app.cnf')}`, '--protocol=TCP',
+    '-h', VIP, '--connect-timeout=3', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {reject: false, timeout: 20_000, stdin: 'ignore'});
+
+const rowIds = async (): Promise<number[]> => {
+  const r = await sql('SELECT id FROM acked ORDER BY id');
+  if (r.exitCode !== 0) throw new Error(`SELECT through the VIP failed: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+};
+
+// Formats a ready ext4 filesystem on ctl1's simulated DRBD device and
+// initialises MariaDB on it with the monitor and application accounts.
+async function prepareData(): Promise<void> {
+  for (const [node, program, args] of [
+    ['ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '160']],
+    ['ctl1', 'drbdadm', ['up', 'r0']],
+    ['ctl2', 'drbdadm', ['up', 'r0']],
+    ['ctl1', 'drbdadm', ['primary', '--force', 'r0']],
+  ] as const) await sim(node, program, args);
+  const device = (await sim('ctl1', 'drbdadm', ['sh-dev', 'r0'])).trim();
+  await run('mkfs.ext4', ['-q', device]);
+  const mnt = join(dir, 'prepare');
+  mkdirSync(mnt);
+  await run('mount', [device, mnt]);
+  try {
+    await run('chown', ['mysql:mysql', mnt]);
+    const cnf = join(dir, 'prepare.cnf');
+    writeFileSync(cnf, readFileSync(join(dir, 'mysql-test.cnf')));
+    await run('mariadb-install-db', [`--defaults-file=${cnf}`, '--user=mysql', `--datadir=${mnt}`,
+      '--auth-root-authentication-method=socket', '--skip-test-db']);
+    // Bootstrap mode: the passwords travel on stdin, never in argv.
+    await run('mariadbd', [`--defaults-file=${cnf}`, '--bootstrap', '--user=mysql', `--datadir=${mnt}`,
+      '--skip-networking', `--log-error=${join(dir, 'bootstrap.err')}`], [
+      'FLUSH PRIVILEGES;',
+      `CREATE USER 'hacloud_monitor'@'localhost' IDENTIFIED BY '${MONITOR_PASSWORD}';`,
+      "GRANT SELECT, SHUTDOWN ON *.* TO 'hacloud_monitor'@'localhost';",
+      "GRANT ALL ON hacloud.* TO 'hacloud_monitor'@'localhost';",
+      'CREATE DATABASE hacloud_test;',
+      'CREATE TABLE hacloud_test.acked (id INT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;',
+      `CREATE USER 'app'@'203.0.113.%' IDENTIFIED BY '${APP_PASSWORD}';`,
+      "GRANT ALL ON hacloud_test.* TO 'app'@'203.0.113.%';",
+    ].join('\n'));
+  } finally {
+    await run('umount', [mnt]);
+  }
+  await sim('ctl1', 'drbdadm', ['secondary', 'r0']);
+}
+
+// What the operator puts on the node before loading the example.
+async function prepareNode(): Promise<void> {
+  // Staged under the test directory (the node sees /var/tmp), then installed inside the node.
+  let staged = 0;
+  const install = (path: string, content: string, mode: string) => {
+    const source = join(dir, `staged-${++staged}`);
+    writeFileSync(source, content, {mode: 0o600});
+    return c().exec(['install', '-D', '-m', mode, source, path]);
+  };
+  const device = (await sim('ctl1', 'drbdadm', ['sh-dev', 'r0'])).trim();
+  await c().exec(['ln', '-sfn', device, '/dev/drbd0']);
+  await install('/etc/drbd.conf', '# r0 is defined by the simulator (fake-drbd init)\n', '0644');
+  await install('/etc/hacloud/mysql-monitor.cnf', `[client]\nuser=hacloud_monitor\npassword=${MONITOR_PASSWORD}\n`, '0600');
+  await install('/etc/mysql/mariadb.conf.d/99-hacloud-test.cnf', readFileSync(join(dir, 'mysql-test.cnf'), 'utf8'), '0644');
+}
+
+beforeAll(async () => {
+  for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
+  dir = mkdtempSync('/var/tmp/hct-stack-');
+  chmodSync(dir, 0o755); // mysql must reach the data directory below it
+  SIM = copySimulator(dir).script;
+  const wrappers = writeSimulatorWrappers(dir, SIM, join(dir, 'sim'));
+  // Small InnoDB files: the simulated device is 160 MiB.
+  writeFileSync(join(dir, 'mysql-test.cnf'), '[mysqld]\ninnodb_log_file_size=16M\ninnodb_buffer_pool_size=64M\n');
+  writeFileSync(join(dir, 'app.cnf'), `[client]\nuser=app\npassword=${APP_PASSWORD}\n`, {mode: 0o600});
+  await prepareData();
+  cluster = await startCluster({
+    nodeName: NODE,
+    binds: [{source: wrappers, target: '/usr/local/sbin'}],
+    overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
+  });
+  await cluster.exec(['cibadmin', '--create', '--scope', 'nodes', '--xml-text', '<node id="2" uname="ctl2"/>']);
+  peer = uniqueName();
+  await createNetns(peer);
+  await createVethPair({nsA: cluster.netns, ifA: 'eth0', addrA: '203.0.113.1/24', nsB: peer, ifB: 'eth0', addrB: '203.0.113.2/24'});
+  await prepareNode();
+}, 200_000);
+
+afterAll(async () => {
+  try {
+    await cluster?.stop();
+  } finally {
+    if (peer) await deleteNetns(peer);
+    if (dir) {
+      for (const node of ['ctl1', 'ctl2'] as const) await sim(node, 'drbdadm', ['down', 'r0']).catch(() => undefined);
+      await sim('ctl1', 'fake-drbd', ['teardown']).catch(() => undefined);
+      rmSync(dir, {recursive: true, force: true});
+    }
+  }
+}, 180_000);
+
+test('the example configuration starts the whole stack in order on the Promoted node', async () => {
+  await c().configure(readFileSync(EXAMPLE, 'utf8'));
+  const verify = await c().exec(['crm_verify', '--live-check'], {reject: false});
+  expect(verify.stderr.trim()).toBe('');
+  expect(verify.exitCode).toBe(0);
+  const s = await c().waitFor(stackRunning, {what: 'drbd Promoted, fs, vip and mysql started', timeoutMs: 180_000, failIf: stackFailure});
+  // The executor's call ids give the order: promote, then the group member by member.
+  const call = (resource: string, task: string) =>
+    s.history.find((h) => h.resource === resource && h.node === NODE)?.operations.find((o) => o.task === task)?.call ?? Number.NaN;
+  const calls = [call('drbd_r0', 'promote'), call('fs_mysql', 'start'), call('vip_db', 'start'), call('mysql', 'start')];
+  expect(calls).toEqual([...calls].sort((a, b) => a - b));
+  expect(calls.every(Number.isFinite)).toBe(true);
+  // Mounted from the DRBD device inside the node, MariaDB on the VIP.
+  const mounts = (await c().exec(['cat', '/proc/self/mountinfo'])).stdout;
+  expect(mounts).toMatch(/ \/var\/lib\/mysql [^\n]* - ext4 /);
+  expect((await sql('SELECT @@bind_address')).stdout.trim()).toBe(VIP);
+});
+
+test('rows written through the VIP survive a restart of the group', async () => {
+  for (let id = 1; id <= 20; id++) expect((await sql(`INSERT INTO acked (id) VALUES (${id})`)).exitCode).toBe(0);
+  const restart = await c().crm(['resource', 'restart', 'g_mysql'], {timeoutMs: 240_000, reject: false});
+  expect(restart.exitCode).toBe(0);
+  await c().waitFor(stackRunning, {what: 'stack running after the restart', timeoutMs: 120_000, failIf: stackFailure});
+  await waitUntil(async () => (await sql('SELECT 1')).exitCode === 0, {what: 'MariaDB answering through the VIP', timeoutMs: 30_000});
+  expect(await rowIds()).toEqual(Array.from({length: 20}, (_, i) => i + 1));
+});
+
+test('after kill -9 of mariadbd Pacemaker restarts it and no acknowledged row is missing', async () => {
+  const before = failCount(await c().status(), 'mysql');
+  const acked: number[] = [];
+  let killed = false;
+  let restartedAt = 0;
+  // Writes one row after another; an id counts once the server acknowledged it.
+  for (let id = 1000; ; id++) {
+    const r = await sql(`INSERT INTO acked (id) VALUES (${id})`);
+    if (r.exitCode === 0) acked.push(id);
+    if (!killed && acked.length >= 15) {
+      await c().exec(['pkill', '-KILL', '-x', 'mariadbd']);
+      killed = true;
+    }
+    if (killed && restartedAt === 0) {
+      const s = await c().status();
+      if (failCount(s, 'mysql') > before && isStartedOn(s, 'mysql', NODE)) restartedAt = id;
+    }
+    // Some writes after the recovery too.
+    if (restartedAt !== 0 && acked.filter((a) => a > restartedAt).length >= 5) break;
+    if (id > 1000 + 3000) throw new Error(`mysql was not recovered: ${await c().diagnostics()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(killed).toBe(true);
+  const present = new Set(await rowIds());
+  expect(acked.filter((id) => !present.has(id))).toEqual([]);
+  // Nothing else moved: still on this node with the Promoted DRBD.
+  expect(stackRunning(await c().status())).toBe(true);
+});
+
+test('no password in the processes of the node or in the cluster log', async () => {
+  const ps = (await c().exec(['ps', '-eo', 'args'])).stdout;
+  expect(ps).toContain('mariadbd');
+  const log = c().node.logTail('pacemaker', 100_000);
+  expect(log).toContain('mysql');
+  for (const secret of [MONITOR_PASSWORD, APP_PASSWORD]) {
+    expect(ps).not.toContain(secret);
+    expect(log).not.toContain(secret);
+  }
+});
+
+test('stopping the group releases the mount and leaves DRBD ready to demote', async () => {
+  await c().crm(['resource', 'stop', 'g_mysql'], {timeoutMs: 200_000});
+  await c().waitFor((s) => STACK.every((id) => !findResource(s, id)?.active), {what: 'group stopped', timeoutMs: 180_000});
+  expect((await c().exec(['pgrep', '-x', 'mariadbd'], {reject: false})).exitCode).toBe(1);
+  expect((await c().exec(['cat', '/proc/self/mountinfo'])).stdout).not.toContain(' /var/lib/mysql ');
+  await c().crm(['resource', 'demote', 'ms_drbd_r0']);
+  await c().waitFor((s) => findResource(s, 'drbd_r0')?.role === 'Unpromoted', {what: 'drbd demoted', timeoutMs: 60_000});
+});
