@@ -2,6 +2,8 @@ import {hostname} from 'node:os';
 import {ALIVE_REFUSALS, describePing, pingServer, type PingResult} from '../../lib/clients/mysql-ping';
 import {OCF, type OcfCode} from '../../lib/ocf';
 import type {Credentials} from '../../lib/clients/mysql-credentials';
+import type {Session} from '../../lib/clients/mysql-session';
+import {integerLiteral, quoteIdentifier, textLiteral} from '../../lib/clients/mysql-sql';
 import {requireCredentials, optionalCredentials} from './credentials';
 import type {Ctx} from './parameters';
 import {parseTableName, quoteTable} from './server-args';
@@ -60,9 +62,9 @@ function report(ctx: Ctx, verdict: Verdict): Verdict {
   return verdict;
 }
 
-// Depths 10 and 20 over mysql2. A session that opens proves what the ping
-// would (it is skipped: one log-in per monitor); when the session cannot
-// open, the ping tells a dead, hung or overloaded server from refused credentials.
+// Depths 10 and 20: the ping's connection, logged in, runs the statements.
+// A session that opens proves what the ping would; when it cannot open, how
+// the connection went tells a dead, hung or overloaded server from refused credentials.
 async function queryRunning(ctx: Ctx, server: ServerProcess, depth: number, credentials: Credentials): Promise<Verdict> {
   const {withSession} = await import('../../lib/clients/mysql-session');
   const session = {
@@ -74,10 +76,8 @@ async function queryRunning(ctx: Ctx, server: ServerProcess, depth: number, cred
   const test = quoteTable(parseTableName(ctx.params.test_table) as [string, string]);
   const heartbeat = parseTableName(ctx.params.heartbeat_table) as [string, string];
   let step = `depth 10: SELECT from ${ctx.params.test_table}`;
-  let opened = false;
   try {
     await withSession(session, async (s) => {
-      opened = true;
       await s.query(`SELECT 1 FROM ${test} LIMIT 1`);
       if (depth < 20) return;
       step = `depth 20: write to ${ctx.params.heartbeat_table}`;
@@ -85,12 +85,12 @@ async function queryRunning(ctx: Ctx, server: ServerProcess, depth: number, cred
     });
     return {code: OCF.SUCCESS};
   } catch (error) {
-    const errno = (error as {errno?: number}).errno;
+    const {errno, ping} = error as {errno?: number; ping?: PingResult};
     if (errno !== undefined && ALIVE_REFUSALS.has(errno)) {
       return report(ctx, {code: OCF.SUCCESS, warning: `server alive but ${step} as ${credentials.user} refused: ${(error as Error).message}`});
     }
-    if (!opened) {
-      const verdict = await pingRunning(ctx, server);
+    if (ping) {
+      const verdict = pingVerdict(ping, {pid: server.pid, state: processState(server.pid)}, ctx.params.socket);
       if (verdict.code !== OCF.SUCCESS) return verdict;
     }
     return {code: OCF.ERR_GENERIC, reason: `${step} as ${credentials.user} failed: ${(error as Error).message}`};
@@ -102,15 +102,16 @@ const NO_SUCH_DATABASE = 1049;
 
 // REPLACE one row per node; on a missing table or database create both
 // (InnoDB, so the write goes through the redo log like real data) and retry.
-async function writeHeartbeat(s: {query(sql: string, values?: readonly unknown[]): Promise<unknown>}, table: [string, string], node: string) {
+// Identifiers were checked by parseTableName; values are literals (mysql-sql.ts).
+async function writeHeartbeat(s: Session, table: [string, string], node: string) {
   const replace = () =>
-    s.query(`REPLACE INTO ${quoteTable(table)} (node, updated, agent_pid) VALUES (?, NOW(6), ?)`, [node, process.pid]);
+    s.query(`REPLACE INTO ${quoteTable(table)} (node, updated, agent_pid) VALUES (${textLiteral(node)}, NOW(6), ${integerLiteral(process.pid)})`);
   try {
     await replace();
   } catch (error) {
     const errno = (error as {errno?: number}).errno;
     if (errno !== NO_SUCH_TABLE && errno !== NO_SUCH_DATABASE) throw error;
-    await s.query(`CREATE DATABASE IF NOT EXISTS \`${table[0]}\``);
+    await s.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(table[0])}`);
     await s.query(
       `CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (node VARCHAR(255) NOT NULL PRIMARY KEY, updated DATETIME(6) NOT NULL, agent_pid INT UNSIGNED) ENGINE=InnoDB`,
     );

@@ -1,4 +1,5 @@
 import {basename} from 'node:path';
+import {quoteIdentifier} from '../../lib/clients/mysql-sql';
 import {ipFamily} from '../../lib/sys/net/ip-address';
 import type {Params} from './parameters';
 
@@ -40,8 +41,8 @@ export function parseTableName(value: string): [string, string] | undefined {
   return parts as [string, string];
 }
 
-// `db`.`table`: safe because parseTableName allows no backquote.
-export const quoteTable = ([db, table]: [string, string]): string => `\`${db}\`.\`${table}\``;
+// `db`.`table` (quoteIdentifier checks again what parseTableName allowed).
+export const quoteTable = ([db, table]: [string, string]): string => `${quoteIdentifier(db)}.${quoteIdentifier(table)}`;
 
 const ACCOUNT = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 // sockaddr_un.sun_path holds 108 bytes with the terminating NUL.

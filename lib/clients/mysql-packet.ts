@@ -1,7 +1,7 @@
-// The few MySQL/MariaDB wire-protocol packets the level-0 ping needs, as pure
+// The MySQL/MariaDB wire-protocol packets of the connection phase, as pure
 // functions over bytes: the server's initial handshake (protocol v10), ERR,
-// OK and auth-switch packets, and the client's handshake response. Everything
-// else (queries, other auth plugins) goes through mysql2 (mysql-session.ts).
+// OK and auth-switch packets, and the client's handshake response. Queries
+// and their results: mysql-resultset.ts; the socket: mysql-ping.ts.
 // Reference: MariaDB "Connection" and "ERR_Packet" pages of the client/server protocol.
 
 export const HEADER_BYTES = 4;
@@ -12,8 +12,15 @@ const CLIENT_PROTOCOL_41 = 0x200;
 const CLIENT_TRANSACTIONS = 0x2000;
 const CLIENT_SECURE_CONNECTION = 0x8000;
 const CLIENT_PLUGIN_AUTH = 0x80000;
+// Not announced (so never in effect): CLIENT_DEPRECATE_EOF (the server sends
+// EOF packets in result sets), CLIENT_MULTI_STATEMENTS, CLIENT_LOCAL_FILES.
+export const CLIENT_DEPRECATE_EOF = 0x1000000;
 export const PING_CAPABILITIES =
   CLIENT_LONG_PASSWORD | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH;
+
+// Whether a capability is in effect: announced by both sides.
+export const negotiated = (flag: number, serverCapabilities: number | undefined): boolean =>
+  (PING_CAPABILITIES & flag) !== 0 && ((serverCapabilities ?? 0) & flag) !== 0;
 
 export interface Greeting {
   kind: 'greeting';
@@ -21,6 +28,8 @@ export interface Greeting {
   // As sent; MariaDB prefixes "5.5.5-" for old clients (see displayVersion).
   serverVersion: string;
   threadId: number;
+  // The server's capability flags, when the greeting holds them.
+  capabilities?: number;
   // auth-plugin-data parts 1 and 2 (20 bytes for mysql_native_password), when present.
   scramble?: Buffer;
   authPlugin?: string;
@@ -56,7 +65,11 @@ export function firstPayload(bytes: Buffer): Buffer | undefined {
 // 1040 "Too many connections" and 1129 "Host is blocked" that way).
 export function parseServerHello(bytes: Buffer): ServerHello {
   const payload = firstPayload(bytes);
-  if (payload === undefined) return {kind: 'incomplete'};
+  return payload === undefined ? {kind: 'incomplete'} : parseGreeting(payload);
+}
+
+// The same for one packet's payload.
+export function parseGreeting(payload: Buffer): Exclude<ServerHello, {kind: 'incomplete'}> {
   if (payload.length === 0) return {kind: 'invalid', reason: 'empty packet'};
   const first = payload[0] as number;
   if (first === 0xff) return parseErr(payload);
@@ -77,7 +90,8 @@ export function parseServerHello(bytes: Buffer): ServerHello {
   const part1 = payload.subarray(at, at + 8);
   at += 9;
   if (payload.length < at + 2) return {...greeting, scramble: Buffer.from(part1)};
-  const capabilities = payload.readUInt16LE(at) | (payload.length >= at + 7 ? payload.readUInt16LE(at + 5) << 16 : 0);
+  const capabilities = (payload.readUInt16LE(at) | (payload.length >= at + 7 ? payload.readUInt16LE(at + 5) << 16 : 0)) >>> 0;
+  greeting.capabilities = capabilities;
   const authDataLength = payload.length > at + 7 ? (payload[at + 7] as number) : 0;
   at += 18;
   if (!(capabilities & CLIENT_SECURE_CONNECTION) || payload.length <= at) return {...greeting, scramble: Buffer.from(part1)};
@@ -111,13 +125,17 @@ export type AuthReply =
   | ErrPacket
   | {kind: 'switch'; plugin: string; scramble: Buffer}
   // More data for the current plugin (caching_sha2_password and the like).
-  | {kind: 'more'}
+  | {kind: 'more'; data: Buffer}
   | {kind: 'incomplete'}
   | {kind: 'invalid'; reason: string};
 
 export function parseAuthReply(bytes: Buffer): AuthReply {
   const payload = firstPayload(bytes);
-  if (payload === undefined) return {kind: 'incomplete'};
+  return payload === undefined ? {kind: 'incomplete'} : parseAuthPayload(payload);
+}
+
+// The same for one packet's payload.
+export function parseAuthPayload(payload: Buffer): Exclude<AuthReply, {kind: 'incomplete'}> {
   switch (payload[0]) {
     case 0x00:
       return {kind: 'ok'};
@@ -131,7 +149,7 @@ export function parseAuthReply(bytes: Buffer): AuthReply {
       return {kind: 'switch', plugin: payload.toString('latin1', 1, nameEnd), scramble: Buffer.from(data)};
     }
     case 0x01:
-      return {kind: 'more'};
+      return {kind: 'more', data: Buffer.from(payload.subarray(1))};
     default:
       return {kind: 'invalid', reason: `unexpected reply 0x${(payload[0] ?? 0).toString(16)} to the handshake response`};
   }
@@ -176,6 +194,17 @@ export function nativePasswordToken(password: string, scramble: Buffer, sha1: (d
   const mix = sha1(Buffer.concat([scramble.subarray(0, 20), stage2]));
   return Buffer.from(stage1.map((byte, i) => byte ^ (mix[i] as number)));
 }
+
+// caching_sha2_password (MySQL 8's default) without SHA-256: a first
+// response of 32 bytes that cannot match the server's fast-auth scramble
+// (empty for an empty password), so the server asks for the full
+// authentication, and then the password itself, which MySQL accepts only
+// over a secure transport — a unix socket is one. The server's verdict
+// follows as usual (OK or ERR).
+export const CACHING_SHA2_FAST_AUTH_OK = 0x03;
+export const CACHING_SHA2_FULL_AUTH = 0x04;
+export const cachingSha2FirstResponse = (password: string): Buffer => (password === '' ? Buffer.alloc(0) : Buffer.alloc(32));
+export const cleartextPassword = (password: string): Buffer => Buffer.from(`${password}\0`, 'utf8');
 
 // "5.5.5-10.11.19-MariaDB-0+deb12u1" → "10.11.19-MariaDB-0+deb12u1".
 export const displayVersion = (serverVersion: string): string => serverVersion.replace(/^5\.5\.5-/, '');

@@ -1,5 +1,6 @@
-import type {Connection} from 'mysql2';
 import type {Deadline} from '../ocf/deadline';
+import {describePing, openSession, type PingResult} from './mysql-ping';
+import type {QueryResult} from './mysql-resultset';
 
 export interface SessionOptions {
   socketPath: string;
@@ -8,13 +9,15 @@ export interface SessionOptions {
   deadline: Deadline;
 }
 
-// A failed connection or statement: the server's error number and text
-// (which never hold the password), or what went wrong on the wire.
+// A failed log-in or statement: the server's error number and text (which
+// never hold the password), or what went wrong on the wire. `ping` is how
+// the connection went when no session opened (dead, hung, refusing).
 export class SessionError extends Error {
   constructor(
     message: string,
     readonly errno?: number,
     readonly code?: string,
+    readonly ping?: PingResult,
   ) {
     super(message);
     this.name = 'SessionError';
@@ -22,125 +25,56 @@ export class SessionError extends Error {
 }
 
 export interface Session {
-  // Runs one statement with ? placeholders; resolves to the rows (or the OK result).
-  query(sql: string, values?: readonly unknown[]): Promise<unknown>;
+  // Runs one statement built by the caller (mysql-sql.ts literals, no
+  // placeholders); resolves to the OK packet or the result set, throws SessionError.
+  query(sql: string): Promise<Exclude<QueryResult, {kind: 'error'}>>;
 }
 
-// Opens an authenticated session over the unix socket with mysql2 (loaded
-// here, on first use: levels 10/20 and stop pay for it, level 0 never does),
-// runs `work`, and always closes the connection. Everything is bounded by
-// the deadline: on expiry the connection is destroyed and SessionError thrown.
+// Logs in over the unix socket (the depth-0 ping's connection, see
+// openSession), runs `work`, and always ends with COM_QUIT. Everything is
+// bounded by the deadline: once it passes, the connection is closed and the
+// statement waiting fails with code ETIMEDOUT.
 export async function withSession<T>(options: SessionOptions, work: (session: Session) => Promise<T>): Promise<T> {
-  const connection = connect(options);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SessionError(`no answer from ${options.socketPath} before the deadline`, undefined, 'ETIMEDOUT')),
-      Math.max(1, options.deadline.remainingMs()),
-    );
-  });
-  // An error after the work is done (the server closing) must not crash the agent.
-  connection.on('error', () => {});
+  const opened = await openSession(options.socketPath, options.deadline, {user: options.user, password: options.password});
+  if (opened.kind !== 'session') throw notOpened(opened);
+  const {session} = opened;
   try {
-    return await Promise.race([
-      (async () => {
-        await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(wrap(error)) : resolve())));
-        return work({query: (sql, values) => query(connection, sql, values, options.deadline)});
-      })(),
-      expired,
-    ]);
+    return await work({
+      async query(sql) {
+        const result = await session.query(sql);
+        if (result.kind === 'error') throw new SessionError(`error ${result.code}: ${result.message}`, result.code, result.sqlState);
+        if (result.kind === 'lost') throw new SessionError(result.reason, undefined, result.code);
+        return result;
+      },
+    });
   } finally {
-    clearTimeout(timer);
-    await close(connection, options.deadline);
+    await session.quit();
   }
 }
 
-// COM_QUIT first (the server logs an aborted connection for a session that
-// just drops), then the socket goes whatever the answer; a second at most.
-// A session cut by the server (SHUTDOWN) or by an error ends at once.
-async function close(connection: Connection, deadline: Deadline): Promise<void> {
-  // Never logged in (refused, unreachable): nothing to say goodbye to.
-  if (!connection.authorized) {
-    connection.destroy();
-    return;
-  }
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, Math.min(1000, Math.max(1, deadline.remainingMs())));
-    try {
-      connection.end(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    } catch {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-  connection.destroy();
+function notOpened(ping: PingResult): SessionError {
+  if (ping.kind === 'refused') return new SessionError(`error ${ping.error.code}: ${ping.error.message}`, ping.error.code, ping.error.sqlState, ping);
+  if (ping.kind !== 'ready') return new SessionError(describePing(ping), undefined, ping.kind, ping);
+  const error = ping.loginError;
+  if (error) return new SessionError(`error ${error.code}: ${error.message}`, error.code, error.sqlState, ping);
+  return new SessionError(`log-in failed: ${ping.loginDetail ?? ping.login}`, undefined, 'LOGIN', ping);
 }
 
-// SHUTDOWN through the protocol (MariaDB ≥ 10.0.4, MySQL ≥ 5.7.9): the
-// server acknowledges, then closes every connection while InnoDB shuts down.
-// A connection lost right after the statement counts as accepted.
+// SHUTDOWN as a statement (MariaDB ≥ 10.0.4, MySQL ≥ 5.7.9): the server
+// acknowledges, then closes every connection while InnoDB shuts down. A
+// connection lost right after the statement, or 1053 (shutdown in
+// progress), counts as accepted; a refusal (1227 no SHUTDOWN privilege, 1044)
+// is thrown like any error.
 export async function shutdownServer(options: SessionOptions): Promise<void> {
   await withSession(options, async (session) => {
     try {
       await session.query('SHUTDOWN');
     } catch (error) {
-      if (error instanceof SessionError && LOST.has(error.code ?? '')) return;
+      if (error instanceof SessionError && (error.errno === SERVER_SHUTDOWN || LOST.has(error.code ?? ''))) return;
       throw error;
     }
   });
 }
 
-const LOST = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ER_SERVER_SHUTDOWN']);
-
-function connect(options: SessionOptions): Connection {
-  return loadMysql2().createConnection({
-    socketPath: options.socketPath,
-    user: options.user,
-    password: options.password,
-    connectTimeout: Math.max(1, options.deadline.remainingMs()),
-    multipleStatements: false,
-    // Our own statements only; no LOAD DATA LOCAL.
-    flags: ['-LOCAL_FILES'],
-  });
-}
-
-// mysql2 (bundled; evaluated on first call only: require, not import()).
-// Its helpers module probes for the optional `cardinal` package with a
-// require() in a try block; inside the single executable that probe makes
-// Node print a warning about non-builtin require() on stderr, which would
-// land in Pacemaker's log at every depth-10 monitor. Only that warning is dropped.
-let mysql2: typeof import('mysql2') | undefined;
-function loadMysql2(): typeof import('mysql2') {
-  if (mysql2) return mysql2;
-  const listeners = process.listeners('warning');
-  const filter = (warning: Error): void => {
-    if (warning.message.includes('single-executable')) return;
-    for (const listener of listeners) listener(warning);
-  };
-  process.removeAllListeners('warning');
-  process.on('warning', filter);
-  try {
-    mysql2 = require('mysql2') as typeof import('mysql2');
-    return mysql2;
-  } finally {
-    process.removeListener('warning', filter);
-    for (const listener of listeners) process.on('warning', listener);
-  }
-}
-
-function query(connection: Connection, sql: string, values: readonly unknown[] | undefined, deadline: Deadline): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    connection.query({sql, values: values as unknown[] | undefined, timeout: Math.max(1, deadline.remainingMs())}, (error, rows) =>
-      error ? reject(wrap(error)) : resolve(rows),
-    );
-  });
-}
-
-function wrap(error: unknown): SessionError {
-  const e = error as {message?: string; errno?: number; code?: string; sqlMessage?: string};
-  const text = e.sqlMessage ?? e.message ?? String(error);
-  return new SessionError(e.errno !== undefined && e.sqlMessage ? `error ${e.errno}: ${text}` : text, e.errno, e.code);
-}
+const SERVER_SHUTDOWN = 1053;
+const LOST = new Set(['CLOSED', 'ECONNRESET', 'EPIPE']);

@@ -83,7 +83,7 @@ try {
   console.log('- depth 0: heartbeat checks the pid file and /proc (plus its validate: binaries, user, group); hacloud reads the pid files');
   console.log('  and pings the server through its socket (greeting, then a log-in and COM_QUIT with the credentials file, or a bare close without).');
   console.log(`- depth 10: heartbeat runs the mariadb client twice (SHOW SLAVE STATUS as root, SELECT COUNT(*) FROM ${TABLE});`);
-  console.log(`  hacloud does the ping, then SELECT 1 FROM ${TABLE} LIMIT 1 over mysql2 (loaded only at depth >= 10).`);
+  console.log(`  hacloud logs in over the socket and runs SELECT 1 FROM ${TABLE} LIMIT 1 on that same connection (its own small client).`);
 
   const rows = {};
   for (const depth of [0, 10]) {

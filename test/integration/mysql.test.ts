@@ -34,9 +34,10 @@ interface Options {
   interval?: number;
   depth?: number;
   timeoutMs?: number;
+  env?: Record<string, string>;
 }
 
-const agent = (action: string, {params = {}, interval = 20_000, depth, timeoutMs = 60_000}: Options = {}): Promise<AgentRun> =>
+const agent = (action: string, {params = {}, interval = 20_000, depth, timeoutMs = 60_000, env = {}}: Options = {}): Promise<AgentRun> =>
   runInstalledAgent('mysql', action, {
     instance,
     timeoutMs,
@@ -46,6 +47,7 @@ const agent = (action: string, {params = {}, interval = 20_000, depth, timeoutMs
       HA_LOGFILE: haLog(),
       HA_debug: '1',
       ...(depth === undefined ? {} : {OCF_CHECK_LEVEL: String(depth)}),
+      ...env,
     },
   });
 
@@ -79,13 +81,19 @@ describe('start, monitor, stop', () => {
   });
 
   test('monitor depths 0, 10 and 20 succeed; depth 20 writes the heartbeat row', async () => {
+    const aborted = () => (readFileSync(layout.log, 'utf8').match(/Aborted connection/g) ?? []).length;
+    const abortedBefore = aborted();
     expectOk(await agent('monitor', {depth: 0}));
     expectOk(await agent('monitor', {depth: 10}));
-    expectOk(await agent('monitor', {depth: 20, params: {heartbeat_table: 'hacloud.beat'}}));
-    const rows = await sql(layout, 'SELECT node, agent_pid > 0 FROM hacloud.beat');
-    expect(rows.split('\t')[1]).toBe('1');
+    // The node name goes into the statement as a literal, quotes and backslashes included.
+    const node = `node-'x"y\\z;--`;
+    expectOk(await agent('monitor', {depth: 20, params: {heartbeat_table: 'hacloud.beat'}, env: {OCF_RESKEY_CRM_meta_on_node: node}}));
+    const rows = await sql(layout, 'SELECT HEX(node), agent_pid > 0 FROM hacloud.beat');
+    expect(rows.split('\t')).toEqual([Buffer.from(node).toString('hex').toUpperCase(), '1']);
     // An unsupported depth rounds down (30 → 20).
-    expectOk(await agent('monitor', {depth: 30, params: {heartbeat_table: 'hacloud.beat'}}));
+    expectOk(await agent('monitor', {depth: 30, params: {heartbeat_table: 'hacloud.beat'}, env: {OCF_RESKEY_CRM_meta_on_node: node}}));
+    // Every session ended with COM_QUIT: the server logged no aborted connection.
+    expect(aborted()).toBe(abortedBefore);
   });
 
   test('depth 10 without credentials is a configuration error; a probe needs none', async () => {
@@ -217,6 +225,19 @@ describe('failures with clear reasons', () => {
     expect([foreign.code, foreign.reason]).toEqual([4, `credentials file ${open} is owned by uid ${mysqlIds().uid}, not root`]);
     const missing = await agent('monitor', {depth: 10, params: {credentials: join(layout.root, 'none.cnf')}});
     expect([missing.code, missing.reason]).toEqual([2, `credentials file ${join(layout.root, 'none.cnf')}: does not exist`]);
+  });
+
+  test('a user without the SHUTDOWN privilege: stop falls back to SIGTERM with the server\'s reason', async () => {
+    await sql(layout, `CREATE USER 'hanoshut'@'localhost' IDENTIFIED BY '${PASSWORD}'; GRANT SELECT ON mysql.innodb_table_stats TO 'hanoshut'@'localhost'`);
+    const noShutdown = writeCredentials(layout, 'noshut.cnf', `[client]\nuser=hanoshut\npassword=${PASSWORD}\n`, 0o600);
+    expectOk(await agent('monitor', {depth: 10, params: {credentials: noShutdown}}));
+    const stopped = await agent('stop', {params: {credentials: noShutdown}, timeoutMs: 30_000});
+    expectOk(stopped);
+    expect(stopped.stderr).toContain(
+      `SHUTDOWN through ${layout.socket} failed (error 1227: Access denied; you need (at least one of) the SHUTDOWN privilege(s) for this operation): SIGTERM instead`,
+    );
+    expect(serverPids(layout)).toEqual([]);
+    expectOk(await agent('start'));
   });
 
   test('a server that cannot start fails the start with its error log, and nothing is left running', async () => {

@@ -99,7 +99,7 @@ describe('the log-in packets', () => {
     expect(parseAuthReply(framePacket(2, denied))).toMatchObject({kind: 'error', code: 1045, sqlState: '28000'});
     const change = Buffer.concat([Buffer.from([0xfe]), Buffer.from('mysql_native_password\0'), Buffer.alloc(20, 1), Buffer.from([0])]);
     expect(parseAuthReply(framePacket(2, change))).toEqual({kind: 'switch', plugin: 'mysql_native_password', scramble: Buffer.alloc(20, 1)});
-    expect(parseAuthReply(framePacket(2, Buffer.from([1, 4])))).toEqual({kind: 'more'});
+    expect(parseAuthReply(framePacket(2, Buffer.from([1, 4])))).toEqual({kind: 'more', data: Buffer.from([4])});
     expect(parseAuthReply(framePacket(2, Buffer.from([0x00])).subarray(0, 4))).toEqual({kind: 'incomplete'});
     expect(COM_QUIT.toString('hex')).toBe('0100000001');
   });

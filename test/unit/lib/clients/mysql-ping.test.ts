@@ -1,11 +1,10 @@
 import {createHash} from 'node:crypto';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {createServer, type Server, type Socket} from 'node:net';
-import {tmpdir} from 'node:os';
+import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {pingServer} from '../../../../lib/clients/mysql-ping';
 import {framePacket, nativePasswordToken} from '../../../../lib/clients/mysql-packet';
 import {Deadline} from '../../../../lib/ocf/deadline';
+import {scriptedPeers} from './scripted-peer';
 
 // The client against a scripted unix-socket peer (real MariaDB: test/integration/mysql.test.ts).
 const GREETING = Buffer.from(
@@ -15,24 +14,8 @@ const GREETING = Buffer.from(
 const SCRAMBLE = Buffer.from('226e2a226a7324566473395d4c4553517d437442', 'hex');
 const sha1 = (data: Buffer) => createHash('sha1').update(data).digest();
 
-let dir = '';
-let server: Server | undefined;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hct-ping-'));
-});
-afterEach(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  server = undefined;
-});
-afterAll(() => rmSync(dir, {recursive: true, force: true}));
-
-let counter = 0;
-async function serve(onConnection: (socket: Socket) => void): Promise<string> {
-  const path = join(dir, `s${++counter}.sock`);
-  server = createServer(onConnection);
-  await new Promise<void>((resolve) => server!.listen(path, resolve));
-  return path;
-}
+const peers = scriptedPeers('hct-ping-');
+const serve = peers.serve;
 
 describe('pingServer', () => {
   test('a greeting is a ready server; the client closes without logging in', async () => {
@@ -71,6 +54,34 @@ describe('pingServer', () => {
     expect(received.subarray(-5).toString('hex')).toBe('0100000001');
   });
 
+  // MySQL 8: the account's plugin is caching_sha2_password. The client
+  // answers the switch with a response that cannot pass the fast
+  // authentication and, asked for the full one, sends the password over the
+  // unix socket; when the fast authentication passes anyway, OK follows.
+  test.each([
+    ['full authentication', [0x01, 0x04], ['monitor', 32, 'Zq9#distinct\0']],
+    ['fast authentication', [0x01, 0x03], ['monitor', 32]],
+  ])('caching_sha2_password: %s', async (_name, verdict, expected) => {
+    const sent: Buffer[] = [];
+    const path = await serve((s) => {
+      s.write(GREETING);
+      s.on('data', (d: Buffer) => {
+        for (let at = 0; at < d.length; at += 4 + d.readUIntLE(at, 3)) {
+          const sequence = d[at + 3] as number;
+          sent.push(d.subarray(at + 4, at + 4 + d.readUIntLE(at, 3)));
+          if (sequence === 1) s.write(framePacket(2, Buffer.concat([Buffer.from('\xfecaching_sha2_password\0', 'latin1'), Buffer.alloc(20, 9), Buffer.from([0])])));
+          if (sequence === 3) s.write(Buffer.concat([framePacket(4, Buffer.from(verdict)), ...(verdict[1] === 0x03 ? [framePacket(5, Buffer.from([0, 0, 0, 2, 0, 0, 0]))] : [])]));
+          if (sequence === 5) s.write(framePacket(6, Buffer.from([0, 0, 0, 2, 0, 0, 0])));
+        }
+      });
+    });
+    expect(await pingServer(path, Deadline.after(2000), {user: 'monitor', password: 'Zq9#distinct'})).toMatchObject({kind: 'ready', login: 'ok'});
+    expect(sent[0]!.includes(Buffer.from(`${expected[0]}\0`))).toBe(true);
+    expect(sent[1]).toHaveLength(expected[1] as number);
+    expect(sent.slice(2, -1).map((b) => b.toString('utf8'))).toEqual(expected.slice(2));
+    expect(sent.at(-1)!.toString('hex')).toBe('01');
+  });
+
   test('a refused log-in still reports a ready server, with the reason', async () => {
     const path = await serve((s) => {
       s.write(GREETING);
@@ -97,8 +108,8 @@ describe('pingServer', () => {
   });
 
   test('no socket, a plain file and a peer that hangs up are told apart', async () => {
-    expect(await pingServer(join(dir, 'missing.sock'), Deadline.after(1000))).toMatchObject({kind: 'unreachable', errno: 'ENOENT'});
-    const plain = join(dir, 'plain');
+    expect(await pingServer(join(peers.dir(), 'missing.sock'), Deadline.after(1000))).toMatchObject({kind: 'unreachable', errno: 'ENOENT'});
+    const plain = join(peers.dir(), 'plain');
     writeFileSync(plain, '');
     expect(await pingServer(plain, Deadline.after(1000))).toMatchObject({kind: 'unreachable', errno: 'ECONNREFUSED'});
     const path = await serve((s) => s.end());
