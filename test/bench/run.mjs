@@ -3,3 +3,4 @@ await import('./vip-monitor.mjs');
 await import('./drbd-monitor.mjs');
 await import('./fs-monitor.mjs');
 await import('./mysql-monitor.mjs');
+await import('./rabbitmq-monitor.mjs');
