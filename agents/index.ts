@@ -1,4 +1,5 @@
 import type {AnyAgentDeclaration} from '../lib/ocf/declaration';
+import {presetNames} from './openstack/presets';
 
 type Loader = () => Promise<AnyAgentDeclaration>;
 
@@ -10,6 +11,10 @@ export const agents: Readonly<Record<string, Loader>> = {
   mysql: async () => (await import('./mysql')).mysql,
   rabbitmq: async () => (await import('./rabbitmq')).rabbitmq,
   vip: async () => (await import('./vip')).vip,
+  // One agent per row of the OpenStack service table, all from one engine.
+  ...Object.fromEntries(
+    presetNames().map((name): [string, Loader] => [name, async () => (await import('./openstack')).loadOpenstackAgent(name) as AnyAgentDeclaration]),
+  ),
 };
 
 export const agentNames = (): string[] => Object.keys(agents).sort();

@@ -4,3 +4,4 @@ await import('./drbd-monitor.mjs');
 await import('./fs-monitor.mjs');
 await import('./mysql-monitor.mjs');
 await import('./rabbitmq-monitor.mjs');
+await import('./openstack-monitor.mjs');
