@@ -1,8 +1,9 @@
-import {readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
+import {readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {httpRequest} from '../../lib/clients/http-request';
 import {requestToken, type KeystoneCredentials, type KeystoneToken} from '../../lib/clients/http-keystone-token';
-import {ArgsError, PermError} from '../../lib/ocf';
+import {ArgsError} from '../../lib/ocf';
+import {readSecretFile} from '../../lib/sys/secret-file';
 import type {Check} from './checks';
 import {probeAddress, type Ctx} from './parameters';
 import type {Preset} from './preset';
@@ -34,16 +35,7 @@ export function parseCredentials(text: string): KeystoneCredentials | {missing: 
 
 // Reads the credentials file: it must belong to root and be readable by nobody else.
 export function readCredentials(path: string): KeystoneCredentials {
-  let mode: number;
-  let uid: number;
-  let text: string;
-  try {
-    ({mode, uid} = statSync(path));
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ArgsError(`credentials file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-  }
-  if (uid !== 0 || (mode & 0o077) !== 0) throw new PermError(`credentials file ${path} must belong to root with mode 0600 or stricter`);
+  const text = readSecretFile(path, 'credentials file');
   const parsed = parseCredentials(text);
   if ('missing' in parsed) throw new ArgsError(`credentials file ${path} lacks ${parsed.missing.join(', ')}`);
   return parsed;

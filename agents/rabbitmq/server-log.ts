@@ -1,7 +1,3 @@
-import {logSize, readLogSince} from '../mysql/error-log';
-
-export {logSize, readLogSince};
-
 // What an operator needs from a failed start: the node log's [error] lines
 // and the server output's last lines (BOOT FAILED, a listener it could not
 // open), at most `max`, without timestamps and process ids.

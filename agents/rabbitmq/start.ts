@@ -6,7 +6,8 @@ import {answersAmqp} from './monitor';
 import type {Ctx} from './parameters';
 import {installCookie, lookupOwner, prepareDirectories, requireCtl, requireRoot, requireServer} from './prepare';
 import {connectAddress, distPort, serverEnvironment} from './server-env';
-import {logSize, readLogSince, summariseStartFailure} from './server-log';
+import {logSize, readLogSince} from '../../lib/sys/log-tail';
+import {summariseStartFailure} from './server-log';
 import {findBeam, isRunning, killTree, pathsOf, processTree, treeAlive, type BeamProcess} from './server-process';
 
 // Part of the start deadline kept to kill a node that did not come up.

@@ -1,7 +1,8 @@
 import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {credentialsFileProblem, readCredentials} from '../../../../lib/clients/mysql-credentials';
+import {readCredentials} from '../../../../lib/clients/mysql-credentials';
+import {secretFileProblem as credentialsFileProblem} from '../../../../lib/sys/secret-file';
 import {ArgsError, PermError} from '../../../../lib/ocf';
 
 describe('credentialsFileProblem', () => {
