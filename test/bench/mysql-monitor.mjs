@@ -1,7 +1,7 @@
 // Benchmark: the installed hacloud mysql monitor against ocf:heartbeat:mysql's
 // on the same running MariaDB in the same run, interleaved, at depths 0 and
 // 10. The server runs from a throw-away datadir under /var/tmp on its own
-// socket and 127.0.0.1:33308, started by our agent. Both agents read the same
+// socket and 127.0.0.1:23308, started by our agent. Both agents read the same
 // table at depth 10 as the same user: ours from a root-only credentials
 // file, heartbeat's from test_passwd (its argv; acceptable in a bench only).
 // Needs root and mariadb-server. Prints medians and ratios; not a test.
@@ -14,7 +14,7 @@ import {measure, report} from './measure.mjs';
 const HACLOUD = '/usr/lib/ocf/resource.d/hacloud/mysql';
 const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat/mysql';
 const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
-const PORT = 33308;
+const PORT = 23308;
 const USER = 'benchmon';
 const PASSWORD = `bench-${randomBytes(6).toString('hex')}`;
 const TABLE = 'mysql.innodb_table_stats';

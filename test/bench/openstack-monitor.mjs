@@ -1,6 +1,6 @@
 // Benchmark: the installed hacloud keystone monitor at depths 0, 10 and 20
 // (cached token) against a bare `node -e 0` and `hacloud version`, on
-// Debian's real keystone (uWSGI, SQLite, 127.0.0.1:35200) started by our
+// Debian's real keystone (uWSGI, SQLite, 127.0.0.1:25200) started by our
 // agent from a throw-away directory under /var/tmp. Nothing comparable
 // exists in resource-agents; the ORA keystone agent cannot run against
 // keystone 22 (keystone-all is gone: rc 5). Needs root and the keystone
@@ -12,7 +12,7 @@ import {join} from 'node:path';
 import {measure, report} from './measure.mjs';
 
 const AGENT = '/usr/lib/ocf/resource.d/hacloud/keystone';
-const PORT = 35200;
+const PORT = 25200;
 const SYSTEM = {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C'};
 if (process.getuid?.() !== 0) throw new Error('openstack-monitor bench: needs root');
 

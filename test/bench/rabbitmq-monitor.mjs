@@ -54,6 +54,7 @@ const ours = (depth, extra = {}) => ({
   OCF_RESKEY_env_file: join(work, 'rabbitmq-env.conf'),
   OCF_RESKEY_ip: '127.0.0.1',
   OCF_RESKEY_port: '25702',
+  OCF_RESKEY_dist_port: '26702', // not port + 20000: that is in the ephemeral range
   OCF_RESKEY_check_user: 'hcbench',
   OCF_RESKEY_check_password_file: passwordFile,
   OCF_RESKEY_CRM_meta_interval: '10000',

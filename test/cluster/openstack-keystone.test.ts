@@ -1,5 +1,5 @@
 // Cluster test of the keystone agent: Pacemaker starts Debian's real keystone
-// (uWSGI, SQLite under /var/tmp, 127.0.0.1:35020 inside the node), notices a
+// (uWSGI, SQLite under /var/tmp, 127.0.0.1:25020 inside the node), notices a
 // kill -9 of the uWSGI master through the monitor and starts it again.
 import {rmSync} from 'node:fs';
 import {createKeystone, destroyLayout, layoutProcesses, type KeystoneLayout} from '../helpers/openstack';
@@ -21,7 +21,7 @@ const mainPid = async (): Promise<string> => (await c().exec(['cat', PIDFILE])).
 
 beforeAll(async () => {
   requireOcfAgent('ocf:hacloud:keystone');
-  layout = await createKeystone(35020);
+  layout = await createKeystone(25020);
   cluster = await startCluster();
 }, 240_000);
 
@@ -38,7 +38,7 @@ afterAll(async () => {
 test('Pacemaker starts keystone and restarts it after a kill -9 of the uWSGI master', async () => {
   const p = layout?.params ?? {};
   await c().configure(
-    `primitive ${RSC} ocf:hacloud:keystone params config="${p.config}" bind_address=127.0.0.1 port=35020 ` +
+    `primitive ${RSC} ocf:hacloud:keystone params config="${p.config}" bind_address=127.0.0.1 port=25020 ` +
       `log_file="${p.log_file}" extra_args="--processes 2 --threads 4" ` +
       'op start timeout=120s interval=0 op stop timeout=60s interval=0 op monitor interval=5s timeout=30s OCF_CHECK_LEVEL=10\n',
   );
@@ -55,6 +55,6 @@ test('Pacemaker starts keystone and restarts it after a kill -9 of the uWSGI mas
   const second = await mainPid();
   expect(second).not.toBe(first);
   process.stderr.write(`keystone recovered ${((Date.now() - t0) / 1000).toFixed(1)} s after kill -9\n`);
-  const check = await c().exec(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:35020/v3'], {reject: false});
+  const check = await c().exec(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:25020/v3'], {reject: false});
   expect(check.stdout).toBe('200');
 });

@@ -6,11 +6,11 @@ import {createLayout, destroyLayout, initialiseDatadir, serverPids, type MariaDb
 jest.setTimeout(240_000);
 
 // ocf-tester on the installed mysql agent with a real MariaDB datadir of its
-// own (socket, pid, log and 127.0.0.1:33307), initialised beforehand.
+// own (socket, pid, log and 127.0.0.1:23307), initialised beforehand.
 describe('ocf-tester on mysql', () => {
   let layout: MariaDbLayout;
   beforeAll(async () => {
-    layout = createLayout('oct', 33307);
+    layout = createLayout('oct', 23307);
     await initialiseDatadir(layout);
   });
   afterAll(async () => {

@@ -8,8 +8,8 @@ jest.setTimeout(300_000);
 // ocf-tester on the installed keystone and placement-api agents, each
 // against Debian's real service (uWSGI, SQLite, 127.0.0.1, own port).
 describe.each([
-  ['keystone', () => createKeystone(35010)],
-  ['placement-api', () => createPlacement(38010)],
+  ['keystone', () => createKeystone(25010)],
+  ['placement-api', () => createPlacement(28010)],
 ])('ocf-tester on %s', (agent, create) => {
   const instance = `oct-${agent}`;
   let layout: ServiceLayout;

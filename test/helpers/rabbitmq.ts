@@ -49,6 +49,9 @@ export function createRabbitLayout(prefix: string, nodename: string, port: numbe
       env_file: join(root, 'rabbitmq-env.conf'),
       ip: '127.0.0.1',
       port: String(port),
+      // RabbitMQ's default (port + 20000) lies in the kernel's ephemeral
+      // range, where an outgoing connection's local port can take it first.
+      dist_port: String(port + 1000),
     },
   };
 }

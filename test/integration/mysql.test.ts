@@ -18,11 +18,11 @@ import {
 jest.setTimeout(180_000);
 
 // The installed mysql agent against a real MariaDB in a throw-away layout
-// under /var/tmp (127.0.0.1:33306 only). The monitor user's password exists
+// under /var/tmp (127.0.0.1:23306 only). The monitor user's password exists
 // only in the root-only credentials file; it is distinctive so that any leak
 // (ps, the agent's output, its log file, the server's log) is found.
 const PASSWORD = `Pw-${randomBytes(6).toString('hex')}-zebra`;
-const PORT = 33306;
+const PORT = 23306;
 const instance = `it-mysql-${process.pid}`;
 
 let layout: MariaDbLayout;

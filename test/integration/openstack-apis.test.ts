@@ -13,11 +13,11 @@ jest.setTimeout(240_000);
 const expectOk = (result: AgentRun) => expect([result.code, result.reason]).toEqual([0, undefined]);
 
 describe.each([
-  ['glance-api', () => createGlance(39292)],
-  ['placement-api', () => createPlacement(38778)],
-  ['heat-api', () => createHeatApi(38004)],
-  ['cinder-api', () => createCinderApi(38776)],
-  ['nova-api', () => createNovaApi(38774)],
+  ['glance-api', () => createGlance(29292)],
+  ['placement-api', () => createPlacement(28778)],
+  ['heat-api', () => createHeatApi(28004)],
+  ['cinder-api', () => createCinderApi(28776)],
+  ['nova-api', () => createNovaApi(28774)],
 ] as const)('%s', (service, create) => {
   const instance = `it-${service}-${process.pid}`;
   let layout: ServiceLayout;

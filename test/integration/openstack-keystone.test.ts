@@ -8,9 +8,9 @@ import {createKeystone, destroyLayout, layoutProcesses, serviceAgent, type Keyst
 jest.setTimeout(240_000);
 
 // The installed keystone agent against Debian's real keystone (uWSGI with
-// Debian's ini, SQLite, 127.0.0.1:35000). The admin password lives only in
+// Debian's ini, SQLite, 127.0.0.1:25000). The admin password lives only in
 // the root-only credentials file: every agent output and log is searched for it.
-const PORT = 35000;
+const PORT = 25000;
 const instance = `it-keystone-${process.pid}`;
 const stateDir = `/run/resource-agents/hacloud/${instance}`;
 let layout: KeystoneLayout;

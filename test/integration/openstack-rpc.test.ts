@@ -16,10 +16,10 @@ import {
 jest.setTimeout(240_000);
 
 // The installed heat-engine agent (an RPC-only daemon) against Debian's real
-// heat-engine and a real RabbitMQ broker on 127.0.0.1:35682: the monitor
+// heat-engine and a real RabbitMQ broker on 127.0.0.1:24882: the monitor
 // looks for the ESTABLISHED AMQP connection in /proc, from any process of
 // the tree (with 2 workers, the children hold it).
-const BROKER_PORT = 35682;
+const BROKER_PORT = 24882;
 const instance = `it-heat-engine-${process.pid}`;
 let broker: BrokerLayout | undefined;
 let layout: ServiceLayout;
