@@ -10,13 +10,14 @@ import {accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, wri
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {cleanupStaleNetns, createNetns, deleteNetns, netnsExists, ownerGone, uniqueName} from '../helpers/netns';
-import {GiveUpError, waitUntil} from '../helpers/wait';
-import {type ClusterStatus, formatStatus, parseCrmMon} from './crm-mon';
+import {type ClusterStatus, formatStatus} from './crm-mon';
 import {corosyncConf, hostsFile, type MemberSpec, seedCib, TEST_PROPERTIES} from './node-config';
 import {type ClusterNode, type ExecOptions, type ExecResult, startNode} from './node';
+import {readStatus, waitForStatus, type WaitForOptions} from './observer';
 
 export type {ClusterStatus} from './crm-mon';
 export type {ExecOptions, ExecResult} from './node';
+export type {WaitForOptions} from './observer';
 
 export interface StartClusterOptions {
   /** corosync cluster_name (default: the generated unique name). */
@@ -39,16 +40,6 @@ export interface StartClusterOptions {
    * configuration, a /dev/drbd0 link) stay inside the node's root.
    */
   overlays?: string[];
-}
-
-export interface WaitForOptions {
-  what: string;
-  /** Default 60 s. */
-  timeoutMs?: number;
-  /** Default 500 ms. */
-  intervalMs?: number;
-  /** Stop waiting at once when this returns a reason (e.g. a start failure was recorded). */
-  failIf?: (s: ClusterStatus) => string | undefined;
 }
 
 /** A running test cluster; every method is bounded in time. */
@@ -104,13 +95,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     if (!node) throw new Error(`cluster ${name}: node not started`);
     return node.exec(argv, o);
   };
-  const status = async (): Promise<ClusterStatus> => {
-    const r = await exec(['crm_mon', '--output-as=xml', '--inactive'], {timeoutMs: 20_000, reject: false});
-    if (!r.stdout.includes('<pacemaker-result')) {
-      throw new Error(`crm_mon failed (exit ${r.exitCode}): ${r.stderr.trim() || r.stdout.trim()}`);
-    }
-    return parseCrmMon(r.stdout);
-  };
+  const status = (): Promise<ClusterStatus> => readStatus(exec);
   const diagnostics = async (lines = 40): Promise<string> => {
     let s: string;
     try {
@@ -122,21 +107,11 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       node?.logTail('pacemaker', lines) ?? '', node?.logTail('corosync', Math.min(lines, 15)) ?? '',
       node?.logTail('init', 10) ?? ''].join('\n');
   };
-  const waitFor = (predicate: (s: ClusterStatus) => boolean, w: WaitForOptions): Promise<ClusterStatus> => {
-    let last: ClusterStatus | undefined;
-    return waitUntil(async () => {
-      if (node && !node.alive()) throw new GiveUpError(`node ${nodeName} is not running`);
-      last = await status();
-      if (predicate(last)) return last;
-      const reason = w.failIf?.(last);
-      if (reason !== undefined) throw new GiveUpError(reason);
-      return undefined;
-    }, {
-      what: w.what, timeoutMs: w.timeoutMs ?? 60_000, intervalMs: w.intervalMs ?? 500,
-      diagnose: async () => `last status:\n${last ? formatStatus(last) : '(none)'}\n${
-        node?.logTail('pacemaker', 40) ?? ''}${node && !node.alive() ? `\n${node.logTail('init', 10)}` : ''}`,
+  const waitFor = (predicate: (s: ClusterStatus) => boolean, w: WaitForOptions): Promise<ClusterStatus> =>
+    waitForStatus(status, predicate, w, {
+      dead: () => (node && !node.alive() ? `node ${nodeName} is not running` : undefined),
+      logs: () => `${node?.logTail('pacemaker', 40) ?? ''}${node && !node.alive() ? `\n${node.logTail('init', 10)}` : ''}`,
     });
-  };
   const crm = (args: readonly string[], o?: ExecOptions): Promise<ExecResult> => exec(['crm', ...args], o);
   let configs = 0;
   const configure = (text: string, o?: ExecOptions): Promise<ExecResult> => {
@@ -194,20 +169,20 @@ export function requireOcfAgent(spec: string): string {
 
 // Writes etc/hosts, etc/corosync/corosync.conf and the seed CIB under root;
 // node-init.sh creates the other directories and sets ownership.
-function writeNodeFiles(root: string, c: {clusterName: string; members: MemberSpec[];
-  properties: Record<string, string>; emptyCib: string}): void {
+export function writeNodeFiles(root: string, c: {clusterName: string; members: MemberSpec[];
+  properties: Record<string, string>; emptyCib: string; tokenMs?: number}): void {
   mkdirSync(path.join(root, 'etc', 'corosync'), {recursive: true});
   mkdirSync(path.join(root, 'var', 'lib', 'pacemaker', 'cib'), {recursive: true});
   mkdirSync(path.join(root, 'tmp'), {recursive: true});
   writeFileSync(path.join(root, 'etc', 'hosts'), hostsFile(c.members));
   writeFileSync(path.join(root, 'etc', 'corosync', 'corosync.conf'),
-    corosyncConf({clusterName: c.clusterName, members: c.members}));
+    corosyncConf({clusterName: c.clusterName, members: c.members, tokenMs: c.tokenMs}));
   writeFileSync(path.join(root, 'var', 'lib', 'pacemaker', 'cib', 'cib.xml'), seedCib(c.emptyCib, c.properties));
 }
 
 let emptyCibCache: string | undefined;
 // `cibadmin --empty` (prints an empty CIB with this Pacemaker's schema version; no side effects).
-async function emptyCib(): Promise<string> {
+export async function emptyCib(): Promise<string> {
   emptyCibCache ??= (await execa('cibadmin', ['--empty'], {timeout: 10_000, stdin: 'ignore'})).stdout;
   return emptyCibCache;
 }

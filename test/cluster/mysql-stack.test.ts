@@ -7,47 +7,28 @@
 // writes rows through the VIP; they survive a restart of the group and a
 // kill -9 of mariadbd.
 import {execa} from 'execa';
-import {randomBytes} from 'node:crypto';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {readFileSync} from 'node:fs';
 import {createNetns, createVethPair, deleteNetns, uniqueName} from '../helpers/netns';
 import {waitUntil} from '../helpers/wait';
 import {failCount, findResource, isStartedOn, startFailure, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent, startCluster, type Cluster} from './harness';
-import {copySimulator, writeSimulatorWrappers} from './simulator-copy';
+import {createStackFiles, EXAMPLE, prepareData, prepareNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
 
 jest.setTimeout(300_000);
 
-const EXAMPLE = join(__dirname, '../../packaging/examples/mysql-on-drbd.crm');
-const VIP = '203.0.113.10';
 const NODE = 'ctl1';
-// Distinctive, so a leak into argv or a log is found by a plain search.
-const MONITOR_PASSWORD = `hctMon${randomBytes(8).toString('hex')}`;
-const APP_PASSWORD = `hctApp${randomBytes(8).toString('hex')}`;
-const STACK = ['fs_mysql', 'vip_db', 'mysql'];
 
 let cluster: Cluster | undefined;
-let dir = '';
-let SIM = '';
+let files: StackFiles | undefined;
 let peer = '';
 
 const c = (): Cluster => {
   if (!cluster) throw new Error('cluster did not start (see beforeAll)');
   return cluster;
 };
-
-const sim = async (node: 'ctl1' | 'ctl2', program: string, args: readonly string[]) => {
-  const r = await execa(process.execPath, [SIM, program, ...args], {
-    env: {FAKE_DRBD_NODE: node, FAKE_DRBD_STATE: join(dir, 'sim')}, reject: false, timeout: 60_000,
-  });
-  if (r.exitCode !== 0) throw new Error(`${node}: ${program} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-
-const run = async (file: string, args: readonly string[], input?: string) => {
-  const r = await execa(file, args, {reject: false, timeout: 60_000, input, stdin: input === undefined ? 'ignore' : 'pipe'});
-  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
-  return r.stdout;
+const f = (): StackFiles => {
+  if (!files) throw new Error('stack files were not prepared (see beforeAll)');
+  return files;
 };
 
 const stackRunning = (s: ClusterStatus): boolean =>
@@ -58,7 +39,7 @@ const stackFailure = (s: ClusterStatus): string | undefined =>
 
 // One statement through the VIP from the client namespace, as the application user.
 const sql = (statement: string) =>
-  execa('ip', ['netns', 'exec', peer, 'mariadb', `--defaults-extra-file=${join(dir, 'app.cnf')}`, '--protocol=TCP',
+  execa('ip', ['netns', 'exec', peer, 'mariadb', `--defaults-extra-file=${f().appCnf}`, '--protocol=TCP',
     '-h', VIP, '--connect-timeout=3', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {reject: false, timeout: 20_000, stdin: 'ignore'});
 
 const rowIds = async (): Promise<number[]> => {
@@ -67,80 +48,20 @@ const rowIds = async (): Promise<number[]> => {
   return r.stdout.split('\n').filter(Boolean).map(Number);
 };
 
-// Formats a ready ext4 filesystem on ctl1's simulated DRBD device and
-// initialises MariaDB on it with the monitor and application accounts.
-async function prepareData(): Promise<void> {
-  for (const [node, program, args] of [
-    ['ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '160']],
-    ['ctl1', 'drbdadm', ['up', 'r0']],
-    ['ctl2', 'drbdadm', ['up', 'r0']],
-    ['ctl1', 'drbdadm', ['primary', '--force', 'r0']],
-  ] as const) await sim(node, program, args);
-  const device = (await sim('ctl1', 'drbdadm', ['sh-dev', 'r0'])).trim();
-  await run('mkfs.ext4', ['-q', device]);
-  const mnt = join(dir, 'prepare');
-  mkdirSync(mnt);
-  await run('mount', [device, mnt]);
-  try {
-    await run('chown', ['mysql:mysql', mnt]);
-    const cnf = join(dir, 'prepare.cnf');
-    writeFileSync(cnf, readFileSync(join(dir, 'mysql-test.cnf')));
-    await run('mariadb-install-db', [`--defaults-file=${cnf}`, '--user=mysql', `--datadir=${mnt}`,
-      '--auth-root-authentication-method=socket', '--skip-test-db']);
-    // Bootstrap mode: the passwords travel on stdin, never in argv.
-    await run('mariadbd', [`--defaults-file=${cnf}`, '--bootstrap', '--user=mysql', `--datadir=${mnt}`,
-      '--skip-networking', `--log-error=${join(dir, 'bootstrap.err')}`], [
-      'FLUSH PRIVILEGES;',
-      `CREATE USER 'hacloud_monitor'@'localhost' IDENTIFIED BY '${MONITOR_PASSWORD}';`,
-      "GRANT SELECT, SHUTDOWN ON *.* TO 'hacloud_monitor'@'localhost';",
-      "GRANT ALL ON hacloud.* TO 'hacloud_monitor'@'localhost';",
-      'CREATE DATABASE hacloud_test;',
-      'CREATE TABLE hacloud_test.acked (id INT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;',
-      `CREATE USER 'app'@'203.0.113.%' IDENTIFIED BY '${APP_PASSWORD}';`,
-      "GRANT ALL ON hacloud_test.* TO 'app'@'203.0.113.%';",
-    ].join('\n'));
-  } finally {
-    await run('umount', [mnt]);
-  }
-  await sim('ctl1', 'drbdadm', ['secondary', 'r0']);
-}
-
-// What the operator puts on the node before loading the example.
-async function prepareNode(): Promise<void> {
-  // Staged under the test directory (the node sees /var/tmp), then installed inside the node.
-  let staged = 0;
-  const install = (path: string, content: string, mode: string) => {
-    const source = join(dir, `staged-${++staged}`);
-    writeFileSync(source, content, {mode: 0o600});
-    return c().exec(['install', '-D', '-m', mode, source, path]);
-  };
-  const device = (await sim('ctl1', 'drbdadm', ['sh-dev', 'r0'])).trim();
-  await c().exec(['ln', '-sfn', device, '/dev/drbd0']);
-  await install('/etc/drbd.conf', '# r0 is defined by the simulator (fake-drbd init)\n', '0644');
-  await install('/etc/hacloud/mysql-monitor.cnf', `[client]\nuser=hacloud_monitor\npassword=${MONITOR_PASSWORD}\n`, '0600');
-  await install('/etc/mysql/mariadb.conf.d/99-hacloud-test.cnf', readFileSync(join(dir, 'mysql-test.cnf'), 'utf8'), '0644');
-}
-
 beforeAll(async () => {
   for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
-  dir = mkdtempSync('/var/tmp/hct-stack-');
-  chmodSync(dir, 0o755); // mysql must reach the data directory below it
-  SIM = copySimulator(dir).script;
-  const wrappers = writeSimulatorWrappers(dir, SIM, join(dir, 'sim'));
-  // Small InnoDB files: the simulated device is 160 MiB.
-  writeFileSync(join(dir, 'mysql-test.cnf'), '[mysqld]\ninnodb_log_file_size=16M\ninnodb_buffer_pool_size=64M\n');
-  writeFileSync(join(dir, 'app.cnf'), `[client]\nuser=app\npassword=${APP_PASSWORD}\n`, {mode: 0o600});
-  await prepareData();
+  files = await createStackFiles();
+  await prepareData(files);
   cluster = await startCluster({
     nodeName: NODE,
-    binds: [{source: wrappers, target: '/usr/local/sbin'}],
+    binds: [{source: files.wrappers, target: '/usr/local/sbin'}],
     overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
   });
   await cluster.exec(['cibadmin', '--create', '--scope', 'nodes', '--xml-text', '<node id="2" uname="ctl2"/>']);
   peer = uniqueName();
   await createNetns(peer);
   await createVethPair({nsA: cluster.netns, ifA: 'eth0', addrA: '203.0.113.1/24', nsB: peer, ifB: 'eth0', addrB: '203.0.113.2/24'});
-  await prepareNode();
+  await prepareNode(files, 'ctl1', (argv, o) => c().exec(argv, o));
 }, 200_000);
 
 afterAll(async () => {
@@ -148,11 +69,7 @@ afterAll(async () => {
     await cluster?.stop();
   } finally {
     if (peer) await deleteNetns(peer);
-    if (dir) {
-      for (const node of ['ctl1', 'ctl2'] as const) await sim(node, 'drbdadm', ['down', 'r0']).catch(() => undefined);
-      await sim('ctl1', 'fake-drbd', ['teardown']).catch(() => undefined);
-      rmSync(dir, {recursive: true, force: true});
-    }
+    await files?.cleanup();
   }
 }, 180_000);
 
@@ -217,7 +134,7 @@ test('no password in the processes of the node or in the cluster log', async () 
   expect(ps).toContain('mariadbd');
   const log = c().node.logTail('pacemaker', 100_000);
   expect(log).toContain('mysql');
-  for (const secret of [MONITOR_PASSWORD, APP_PASSWORD]) {
+  for (const secret of [f().monitorPassword, f().appPassword]) {
     expect(ps).not.toContain(secret);
     expect(log).not.toContain(secret);
   }

@@ -1,0 +1,133 @@
+// The database stack of packaging/examples/mysql-on-drbd.crm, loaded verbatim
+// into the two-node lab with real fencing: DRBD (the simulator spanning both
+// nodes, one image each) → fs → vip → mysql. A client on the lab network
+// writes rows through the VIP while the node holding the Promoted DRBD is
+// powered off; the survivor fences it, promotes, and serves every row that
+// was acknowledged before the failure. The fenced node boots again and
+// rejoins as the Unpromoted side.
+import {failCount, findResource, isStartedOn, resourcesById, startFailure, type ClusterStatus} from './crm-mon';
+import {requireOcfAgent} from './harness';
+import {type Lab, startLab} from './lab';
+import {createStackFiles, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import {readFileSync} from 'node:fs';
+import {sleep, waitUntil} from '../helpers/wait';
+
+jest.setTimeout(400_000);
+
+const NODES: readonly SimNode[] = ['ctl1', 'ctl2'];
+let lab: Lab | undefined;
+let files: StackFiles | undefined;
+
+const l = (): Lab => {
+  if (!lab) throw new Error('lab did not start (see beforeAll)');
+  return lab;
+};
+const f = (): StackFiles => {
+  if (!files) throw new Error('stack files were not prepared (see beforeAll)');
+  return files;
+};
+
+// The node where DRBD is Promoted and the whole group runs, if any.
+const stackNode = (s: ClusterStatus): string | undefined => NODES.find((n) =>
+  resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n))
+  && STACK.every((id) => isStartedOn(s, id, n)));
+
+const stackFailure = (s: ClusterStatus): string | undefined =>
+  ['drbd_r0', ...STACK].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
+
+// One statement through the VIP from the lab network, as the application user.
+const sql = (statement: string) => l().client(['mariadb', `--defaults-extra-file=${f().appCnf}`, '--protocol=TCP',
+  '-h', VIP, '--connect-timeout=2', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {timeoutMs: 15_000});
+
+const rowIds = async (): Promise<number[]> => {
+  const r = await sql('SELECT id FROM acked ORDER BY id');
+  if (r.exitCode !== 0) throw new Error(`SELECT through the VIP failed: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+};
+
+beforeAll(async () => {
+  for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
+  files = await createStackFiles();
+  await prepareData(files);
+  const stack = files;
+  lab = await startLab({
+    nodes: NODES,
+    binds: [{source: files.wrappers, target: '/usr/local/sbin'}],
+    overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
+    // A powered-off node loses DRBD's runtime state at once, as a crashed machine does.
+    onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },
+  });
+  for (const node of NODES) await prepareNode(files, node, (argv, o) => l().exec(node, argv, o));
+}, 300_000);
+
+afterAll(async () => {
+  try {
+    await lab?.stop();
+  } finally {
+    await files?.cleanup();
+  }
+}, 240_000);
+
+test('the example configuration runs the stack on the Promoted node, the peer Unpromoted', async () => {
+  await l().configure(readFileSync(EXAMPLE, 'utf8'));
+  const verify = await l().exec('ctl1', ['crm_verify', '--live-check'], {reject: false});
+  expect(verify.stderr.trim()).toBe('');
+  expect(verify.exitCode).toBe(0);
+  const s = await l().waitFor((st) => stackNode(st) !== undefined,
+    {what: 'drbd Promoted and the group started on one node', timeoutMs: 180_000, failIf: stackFailure});
+  const primary = stackNode(s) as string;
+  const secondary = NODES.find((n) => n !== primary) as string;
+  expect(resourcesById(s, 'drbd_r0').find((r) => r.nodes.includes(secondary))?.role).toBe('Unpromoted');
+  await waitUntil(async () => (await sql('SELECT 1')).exitCode === 0, {what: 'MariaDB answering through the VIP', timeoutMs: 30_000});
+});
+
+test('power-off of the Promoted node: fenced, the peer promotes, and no acknowledged row is lost', async () => {
+  const victim = stackNode(await l().status()) as string;
+  const survivor = NODES.find((n) => n !== victim) as string;
+  const acked: number[] = [];
+  let poweredOffAt = 0;
+  let firstWriteAfter = 0;
+  // Writes one row after another; an id counts once the server acknowledged it.
+  for (let id = 1; ; id++) {
+    const r = await sql(`INSERT INTO acked (id) VALUES (${id})`);
+    if (r.exitCode === 0) {
+      acked.push(id);
+      if (poweredOffAt !== 0 && firstWriteAfter === 0) firstWriteAfter = Date.now();
+    }
+    if (poweredOffAt === 0 && acked.length >= 30) {
+      poweredOffAt = Date.now();
+      await l().powerOff(victim);
+    }
+    if (firstWriteAfter !== 0 && acked.length >= 40) break;
+    if (poweredOffAt !== 0 && Date.now() - poweredOffAt > 180_000) {
+      throw new Error(`no write through the VIP 180 s after the power-off: ${await l().diagnostics()}`);
+    }
+    if (poweredOffAt !== 0 && firstWriteAfter === 0) await sleep(100);
+  }
+  console.log(`lab: first write through the VIP ${firstWriteAfter - poweredOffAt} ms after ${victim} was powered off`);
+  const s = await l().status(survivor);
+  expect(stackNode(s)).toBe(survivor);
+  expect(l().fenceRequests().some((r) => r.node === victim && r.at >= poweredOffAt)).toBe(true);
+  const present = new Set(await rowIds());
+  expect(acked.filter((id) => !present.has(id))).toEqual([]);
+  expect(acked.length).toBeGreaterThanOrEqual(40);
+  // Fenced with `reboot`: the victim boots again, rejoins, and DRBD there becomes the Unpromoted side.
+  await l().waitFor((st) => resourcesById(st, 'drbd_r0').some((r) => r.role === 'Unpromoted' && r.nodes.includes(victim)),
+    {what: `${victim} back with DRBD Unpromoted`, on: survivor, timeoutMs: 180_000});
+  const after = await l().status(survivor);
+  expect(stackNode(after)).toBe(survivor); // stickiness: the recovered node does not pull the database back
+  expect(failCount(after, 'mysql')).toBe(0);
+  expect(findResource(after, 'fs_mysql')?.nodes).toEqual([survivor]);
+});
+
+test('no password in any node\'s processes or cluster log', async () => {
+  for (const node of NODES) {
+    const ps = (await l().exec(node, ['ps', '-eo', 'args'])).stdout;
+    const log = readFileSync(`${l().root}/nodes/${node}/var/log/pacemaker/pacemaker.log`, 'utf8');
+    expect(log).toContain('drbd_r0');
+    for (const secret of [f().monitorPassword, f().appPassword]) {
+      expect(ps).not.toContain(secret);
+      expect(log).not.toContain(secret);
+    }
+  }
+});

@@ -1,0 +1,119 @@
+// What packaging/examples/mysql-on-drbd.crm expects an operator to have done
+// before loading it, for the simulated DRBD pair ctl1/ctl2: resource r0 with
+// an ext4 filesystem holding an initialised MariaDB (monitor and application
+// accounts), and on each node /dev/drbd0, /etc/drbd.conf, the monitor's
+// credentials file and small InnoDB settings. Shared by the single-node stack
+// test and the lab.
+import {execa} from 'execa';
+import {randomBytes} from 'node:crypto';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import type {ExecOptions, ExecResult} from './node';
+import {copySimulator, writeSimulatorWrappers} from './simulator-copy';
+
+export const EXAMPLE = join(__dirname, '../../packaging/examples/mysql-on-drbd.crm');
+export const VIP = '203.0.113.10';
+export const STACK = ['fs_mysql', 'vip_db', 'mysql'] as const;
+export type SimNode = 'ctl1' | 'ctl2';
+
+export interface StackFiles {
+  /** Directory under /var/tmp that the nodes see (simulator state, staged files). */
+  dir: string;
+  /** The simulator's script, and wrappers to bind over the nodes' /usr/local/sbin. */
+  simScript: string;
+  wrappers: string;
+  /** Client option file of the application account (for mariadb --defaults-extra-file). */
+  appCnf: string;
+  monitorPassword: string;
+  appPassword: string;
+  /** Runs a simulator program (drbdadm, fake-drbd, ...) as `node` from the host. */
+  sim(node: SimNode, program: string, args: readonly string[]): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createStackFiles(): Promise<StackFiles> {
+  const dir = mkdtempSync('/var/tmp/hct-stack-');
+  chmodSync(dir, 0o755); // mysql must reach the data directory below it
+  const simScript = copySimulator(dir).script;
+  const wrappers = writeSimulatorWrappers(dir, simScript, join(dir, 'sim'));
+  // Distinctive, so a leak into argv or a log is found by a plain search.
+  const monitorPassword = `hctMon${randomBytes(8).toString('hex')}`;
+  const appPassword = `hctApp${randomBytes(8).toString('hex')}`;
+  // Small InnoDB files: the simulated device is 160 MiB.
+  writeFileSync(join(dir, 'mysql-test.cnf'), '[mysqld]\ninnodb_log_file_size=16M\ninnodb_buffer_pool_size=64M\n');
+  const appCnf = join(dir, 'app.cnf');
+  writeFileSync(appCnf, `[client]\nuser=app\npassword=${appPassword}\n`, {mode: 0o600});
+  const sim = async (node: SimNode, program: string, args: readonly string[]): Promise<string> => {
+    const r = await execa(process.execPath, [simScript, program, ...args], {
+      env: {FAKE_DRBD_NODE: node, FAKE_DRBD_STATE: join(dir, 'sim')}, reject: false, timeout: 60_000,
+    });
+    if (r.exitCode !== 0) throw new Error(`${node}: ${program} ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const cleanup = async (): Promise<void> => {
+    for (const node of ['ctl1', 'ctl2'] as const) await sim(node, 'drbdadm', ['down', 'r0']).catch(() => undefined);
+    await sim('ctl1', 'fake-drbd', ['teardown']).catch(() => undefined);
+    rmSync(dir, {recursive: true, force: true});
+  };
+  return {dir, simScript, wrappers, appCnf, monitorPassword, appPassword, sim, cleanup};
+}
+
+// Formats ext4 on ctl1's simulated DRBD device and initialises MariaDB on it
+// with the monitor and application accounts (the application account may
+// connect from the lab network, 203.0.113.0/24); leaves both nodes Secondary.
+export async function prepareData(f: StackFiles): Promise<void> {
+  await f.sim('ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '160']);
+  await f.sim('ctl1', 'drbdadm', ['up', 'r0']);
+  await f.sim('ctl2', 'drbdadm', ['up', 'r0']);
+  await f.sim('ctl1', 'drbdadm', ['primary', '--force', 'r0']);
+  const device = (await f.sim('ctl1', 'drbdadm', ['sh-dev', 'r0'])).trim();
+  await run('mkfs.ext4', ['-q', device]);
+  const mnt = join(f.dir, 'prepare');
+  mkdirSync(mnt);
+  await run('mount', [device, mnt]);
+  try {
+    await run('chown', ['mysql:mysql', mnt]);
+    const cnf = join(f.dir, 'prepare.cnf');
+    writeFileSync(cnf, readFileSync(join(f.dir, 'mysql-test.cnf')));
+    await run('mariadb-install-db', [`--defaults-file=${cnf}`, '--user=mysql', `--datadir=${mnt}`,
+      '--auth-root-authentication-method=socket', '--skip-test-db']);
+    // Bootstrap mode: the passwords travel on stdin, never in argv.
+    await run('mariadbd', [`--defaults-file=${cnf}`, '--bootstrap', '--user=mysql', `--datadir=${mnt}`,
+      '--skip-networking', `--log-error=${join(f.dir, 'bootstrap.err')}`], [
+      'FLUSH PRIVILEGES;',
+      `CREATE USER 'hacloud_monitor'@'localhost' IDENTIFIED BY '${f.monitorPassword}';`,
+      "GRANT SELECT, SHUTDOWN ON *.* TO 'hacloud_monitor'@'localhost';",
+      "GRANT ALL ON hacloud.* TO 'hacloud_monitor'@'localhost';",
+      'CREATE DATABASE hacloud_test;',
+      'CREATE TABLE hacloud_test.acked (id INT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;',
+      `CREATE USER 'app'@'203.0.113.%' IDENTIFIED BY '${f.appPassword}';`,
+      "GRANT ALL ON hacloud_test.* TO 'app'@'203.0.113.%';",
+    ].join('\n'));
+  } finally {
+    await run('umount', [mnt]);
+  }
+  await f.sim('ctl1', 'drbdadm', ['secondary', 'r0']);
+}
+
+// What the operator puts on a node before loading the example; `exec` runs
+// inside that node (which sees /etc and /dev copy-on-write).
+export async function prepareNode(f: StackFiles, node: SimNode,
+  exec: (argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>): Promise<void> {
+  // Staged under the test directory (the node sees /var/tmp), then installed inside the node.
+  const install = (path: string, content: string, mode: string) => {
+    const source = join(f.dir, `staged-${node}-${randomBytes(4).toString('hex')}`);
+    writeFileSync(source, content, {mode: 0o600});
+    return exec(['install', '-D', '-m', mode, source, path]);
+  };
+  const device = (await f.sim(node, 'drbdadm', ['sh-dev', 'r0'])).trim();
+  await exec(['ln', '-sfn', device, '/dev/drbd0']);
+  await install('/etc/drbd.conf', '# r0 is defined by the simulator (fake-drbd init)\n', '0644');
+  await install('/etc/hacloud/mysql-monitor.cnf', `[client]\nuser=hacloud_monitor\npassword=${f.monitorPassword}\n`, '0600');
+  await install('/etc/mysql/mariadb.conf.d/99-hacloud-test.cnf', readFileSync(join(f.dir, 'mysql-test.cnf'), 'utf8'), '0644');
+}
+
+async function run(file: string, args: readonly string[], input?: string): Promise<string> {
+  const r = await execa(file, args, {reject: false, timeout: 60_000, input, stdin: input === undefined ? 'ignore' : 'pipe'});
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
+  return r.stdout;
+}
