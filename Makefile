@@ -8,7 +8,7 @@ SBINDIR  := $(PREFIX)/sbin
 JEST     := node_modules/.bin/jest
 SOURCES  := $(shell find lib agents -name '*.ts') build/bundle.mjs build/sea.mjs package-lock.json
 
-.PHONY: all build install uninstall deps node_modules typecheck sim test test-unit test-contract \
+.PHONY: all build install uninstall deps node_modules typecheck sim lab lab-down test test-unit test-contract \
         test-integration test-cluster bench clean
 
 all: build
@@ -51,6 +51,15 @@ TIER      = $(JEST) --selectProjects $(1) --json --outputFile=$(RESULTS)/$(1).js
 sim: dist/drbd-sim/drbd-sim.cjs
 dist/drbd-sim/drbd-sim.cjs: node_modules/.package-lock.json $(shell find test/drbd-sim -name '*.ts' -o -name '*.mjs')
 	node test/drbd-sim/build.mjs
+
+# The lab: a two-node namespace cluster running the MariaDB-on-DRBD example
+# (test/cluster/lab-cli.ts); `make lab-down` removes every trace of it.
+lab: deps install sim dist/lab/lab.cjs
+	node dist/lab/lab.cjs up
+lab-down:
+	@if [ -f dist/lab/lab.cjs ]; then node dist/lab/lab.cjs down; else echo "lab: not built, nothing to stop"; fi
+dist/lab/lab.cjs: node_modules/.package-lock.json $(wildcard test/cluster/*.ts test/cluster/*.sh test/helpers/*.ts) test/cluster/fence_hacloud_lab test/cluster/build-lab.mjs
+	node test/cluster/build-lab.mjs
 
 # Everything a fresh Debian 12 machine needs, then every test tier but bench.
 test: deps node_modules typecheck install sim

@@ -66,6 +66,8 @@ export interface Lab {
   address(node: string): string;
   netns(node: string): string;
   isOn(node: string): boolean;
+  /** Host PID of the node's init while it is on (for nsenter -t). */
+  initPid(node: string): number | undefined;
   exec(node: string, argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   crm(node: string, args: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Loads crmsh text through `crm configure load update` on a node that is on. */
@@ -260,6 +262,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     address: (name) => slot(name).addr,
     netns: (name) => slot(name).netns,
     isOn: (name) => slot(name).running?.alive() ?? false,
+    initPid: (name) => (slot(name).running?.alive() ? slot(name).running?.initPid : undefined),
     exec,
     crm: (name, args, o) => exec(name, ['crm', ...args], o),
     configure: (text, o = {}) => {
