@@ -1,6 +1,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {decideSplitBrain, parseSplitBrainPolicy, type FencingFacts, type NodeFacts, type SplitBrainDecision} from '../../lib/drbd/split-brain';
+import {formatUuids} from '../../lib/drbd/gi';
 import {GenericError} from '../../lib/ocf';
 import {copyDeviceToFile} from '../../lib/sys/block-copy';
 import {drbdadm} from '../../lib/sys/drbd';
@@ -108,7 +109,9 @@ function splitBrainId(session: Session): string {
 
 async function preserveVictimData(session: Session, view: SplitBrainView): Promise<void> {
   const mode = session.ctx.params.victim_preserve;
-  const id = splitBrainId(session) || JSON.stringify(view.local.gi ?? '');
+  // Without a handler marker (split brain seen from the generation identifiers
+  // alone), the victim's own UUIDs name this split brain.
+  const id = splitBrainId(session) || (view.local.gi ? formatUuids(view.local.gi) : 'unknown');
   const record = preservedPath(session);
   if (existsSync(record) && JSON.parse(readFileSync(record, 'utf8')).id === id) return;
   if (mode === 'none') {

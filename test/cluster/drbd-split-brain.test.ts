@@ -54,7 +54,7 @@ const c = (): Cluster => {
 
 // A two-node resource r0 in a state directory the cluster node can see
 // (/var/tmp: the node's /tmp is its own).
-async function createPair(policy: string, flavor: '9' | '8.4'): Promise<Pair> {
+async function createPair(policy: string, flavor: '9' | '8.4', handlers = true): Promise<Pair> {
   const dir = mkdtempSync('/var/tmp/hct-drbd-');
   const SIM_BIN = copySimulator(dir).bin;
   const conf = join(dir, 'drbd.conf');
@@ -95,7 +95,7 @@ async function createPair(policy: string, flavor: '9' | '8.4'): Promise<Pair> {
   };
   const init = await sim('ctl1', [
     'fake-drbd', 'init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '8', '--flavor', flavor,
-    '--handler', `split-brain=${handler}`, '--handler', `initial-split-brain=${handler}`,
+    ...(handlers ? ['--handler', `split-brain=${handler}`, '--handler', `initial-split-brain=${handler}`] : []),
   ]);
   if (init.code !== 0) throw new Error(`fake-drbd init failed: ${init.stderr}`);
   const device = async (node: Node) => (await sim(node, ['drbdadm', 'sh-ll-dev', 'r0'])).stdout.trim();
@@ -150,12 +150,17 @@ async function healthyPair(pair: Pair): Promise<void> {
 
 // The link fails, Pacemaker promotes ctl2 too, both write; the link returns
 // and DRBD's handshake finds the split brain.
-async function splitBrain(pair: Pair, writes: Record<Node, number>): Promise<void> {
+async function splitBrain(pair: Pair, writes: Record<Node, number>, handlers = true): Promise<void> {
   expect((await pair.sim('ctl1', ['fake-drbd', 'link', 'down'])).code).toBe(0);
   expect(await pair.agent('ctl2', 'promote')).toMatchObject({code: 0});
   for (const node of NODES) expect((await pair.sim(node, ['fake-drbd', 'write', 'r0', String(writes[node])])).code).toBe(0);
   expect((await pair.sim('ctl1', ['fake-drbd', 'link', 'up'])).code).toBe(0);
-  await waitUntil(async () => pair.markers().length > 0, {what: 'the split-brain handler marker', timeoutMs: 20_000});
+  if (handlers) {
+    await waitUntil(async () => pair.markers().length > 0, {what: 'the split-brain handler marker', timeoutMs: 20_000});
+  } else {
+    await waitUntil(async () => Object.values(await pair.simState()).every((n) => n.connection === 'StandAlone'),
+      {what: 'both nodes StandAlone after the handshake', timeoutMs: 20_000});
+  }
 }
 
 // Monitors on both nodes, twice, so each has read the other's fresh facts.
@@ -189,21 +194,23 @@ async function expectRecovered(pair: Pair, survivor: Node, survivorSha: string):
 }
 
 describe.each([
-  ['9', 'discard-least-changes', {ctl1: 300, ctl2: 40}, 'ctl1'],
-  ['8.4', 'discard-least-changes', {ctl1: 300, ctl2: 40}, 'ctl1'],
-  ['9', 'discard-younger-primary', {ctl1: 40, ctl2: 300}, 'ctl1'],
-  ['9', 'discard-node:ctl1', {ctl1: 300, ctl2: 40}, 'ctl2'],
-] as const)('DRBD %s, split_brain_policy=%s', (flavor, policy, writes, survivor) => {
+  ['9', 'discard-least-changes', {ctl1: 300, ctl2: 40}, 'ctl1', 'with handlers'],
+  ['8.4', 'discard-least-changes', {ctl1: 300, ctl2: 40}, 'ctl1', 'with handlers'],
+  ['9', 'discard-younger-primary', {ctl1: 40, ctl2: 300}, 'ctl1', 'with handlers'],
+  ['9', 'discard-node:ctl1', {ctl1: 300, ctl2: 40}, 'ctl2', 'with handlers'],
+  // No split-brain handler configured: found from the generation identifiers alone.
+  ['9', 'discard-least-changes', {ctl1: 300, ctl2: 40}, 'ctl1', 'without handlers'],
+] as const)('DRBD %s, split_brain_policy=%s (writes %j, survivor %s, %s)', (flavor, policy, writes, survivor, handlers) => {
   const victim: Node = survivor === 'ctl1' ? 'ctl2' : 'ctl1';
   let pair: Pair;
   beforeAll(async () => {
-    pair = await createPair(policy, flavor);
+    pair = await createPair(policy, flavor, handlers === 'with handlers');
   });
   afterAll(async () => pair?.cleanup());
 
   test(`the survivor is ${survivor}; the victim's data is preserved, then replaced by the survivor's`, async () => {
     await healthyPair(pair);
-    await splitBrain(pair, writes);
+    await splitBrain(pair, writes, handlers === 'with handlers');
     const victimSha = await pair.sha(victim);
     const survivorSha = await pair.sha(survivor);
     expect(victimSha).not.toBe(survivorSha);
