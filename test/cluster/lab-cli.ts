@@ -9,7 +9,7 @@ import {listNetns} from '../helpers/netns';
 import {sleep} from '../helpers/wait';
 import {formatStatus, isStartedOn, parseCrmMon} from './crm-mon';
 import {CLIENT_ADDRESS, type Lab, startLab} from './lab';
-import {createStackFiles, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
 
 const STATE_DIR = '/run/hacloud-lab';
 const STATE = path.join(STATE_DIR, 'state.json');
@@ -142,7 +142,7 @@ async function daemon(): Promise<number> {
     log('starting ctl1 and ctl2');
     lab = await startLab({
       nodes: NODES,
-      binds: [{source: files.wrappers, target: '/usr/local/sbin'}],
+      binds: labBinds(files),
       overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
       onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },
     });

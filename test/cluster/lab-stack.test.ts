@@ -8,7 +8,7 @@
 import {failCount, findResource, isStartedOn, resourcesById, startFailure, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent} from './harness';
 import {type Lab, startLab} from './lab';
-import {createStackFiles, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
 import {readFileSync} from 'node:fs';
 import {sleep, waitUntil} from '../helpers/wait';
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   const stack = files;
   lab = await startLab({
     nodes: NODES,
-    binds: [{source: files.wrappers, target: '/usr/local/sbin'}],
+    binds: labBinds(files),
     overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
     // A powered-off node loses DRBD's runtime state at once, as a crashed machine does.
     onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },

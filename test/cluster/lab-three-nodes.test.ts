@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs';
 import {isStartedOn, resourcesById, startFailure, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent} from './harness';
 import {type Lab, startLab} from './lab';
-import {createStackFiles, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
 import {waitUntil} from '../helpers/wait';
 
 jest.setTimeout(900_000);
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const stack = files;
   lab = await startLab({
     nodes: NODES,
-    binds: [{source: files.wrappers, target: '/usr/local/sbin'}],
+    binds: labBinds(files),
     overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
     onPowerOff: async (node) => {
       if ((DRBD_NODES as readonly string[]).includes(node)) await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]);

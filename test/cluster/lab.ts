@@ -33,7 +33,11 @@ export interface LabOptions {
   nodes?: readonly string[];
   /** Host directories every node sees copy-on-write (see StartClusterOptions.overlays). */
   overlays?: readonly string[];
-  /** Host directories bind-mounted into every node (targets must exist). */
+  /**
+   * Host directories bind-mounted into every node; `{node}` in a source is
+   * replaced by the node's name. A target below an overlaid directory is
+   * created in the node's overlay when the host lacks it.
+   */
   binds?: readonly {source: string; target: string}[];
   /** Cluster properties added to the lab's defaults before Pacemaker starts. */
   properties?: Record<string, string>;
@@ -81,9 +85,16 @@ export interface Lab {
   powerOff(node: string): Promise<void>;
   /** Boots a powered-off node again (its disk: CIB, overlays, logs, is kept). */
   powerOn(node: string): Promise<void>;
-  /** Unplugs / replugs the node's cable at the switch (a network partition). */
+  /** Unplugs / replugs the node's cable at the switch: the node's eth0 loses its carrier. */
   unplug(node: string): Promise<void>;
   plug(node: string): Promise<void>;
+  /**
+   * Moves the node's switch port onto a bridge of its own / back: a partition
+   * with every link still up (a failed switch path, not a pulled cable), in
+   * which the node also loses the lab's clients.
+   */
+  isolate(node: string): Promise<void>;
+  rejoin(node: string): Promise<void>;
   /** Fence requests the broker served, in order. */
   fenceRequests(): FenceRequest[];
   diagnostics(lines?: number): Promise<string>;
@@ -284,6 +295,16 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     powerOff, powerOn,
     unplug: async (name) => { await ip(['-n', switchNs, 'link', 'set', `p-${name}`, 'down']); },
     plug: async (name) => { await ip(['-n', switchNs, 'link', 'set', `p-${name}`, 'up']); },
+    isolate: async (name) => {
+      // A bridge of its own: the veth stays up, so the node's eth0 keeps its carrier.
+      const island = `br-${name}`;
+      if (!(await ip(['-n', switchNs, '-j', 'link', 'show', 'type', 'bridge'])).includes(`"${island}"`)) {
+        await ip(['-n', switchNs, 'link', 'add', island, 'type', 'bridge']);
+        await ip(['-n', switchNs, 'link', 'set', island, 'up']);
+      }
+      await ip(['-n', switchNs, 'link', 'set', `p-${name}`, 'master', island]);
+    },
+    rejoin: async (name) => { await ip(['-n', switchNs, 'link', 'set', `p-${name}`, 'master', 'br0']); },
     fenceRequests: () => [...requests],
     diagnostics, stop,
   };
@@ -298,8 +319,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const cib = await emptyCib();
     for (const s of slots) {
       writeNodeFiles(s.root, {clusterName: id, members, properties, emptyCib: cib, tokenMs: opts.tokenMs});
-      writeFileSync(path.join(s.root, 'binds'), (opts.binds ?? []).map((b) => `${b.source}\t${b.target}\n`).join(''));
-      writeFileSync(path.join(s.root, 'overlays'), [...new Set([...(opts.overlays ?? []), '/usr/sbin'])].map((d) => `${d}\n`).join(''));
+      const overlays = [...new Set([...(opts.overlays ?? []), '/usr/sbin'])];
+      const binds = (opts.binds ?? []).map((b) => ({source: b.source.replaceAll('{node}', s.name), target: b.target}));
+      for (const b of binds) {
+        const under = overlays.find((d) => b.target.startsWith(`${d}/`));
+        if (under && !existsSync(b.target)) mkdirSync(path.join(s.root, 'overlay', under, 'upper', b.target.slice(under.length)), {recursive: true});
+      }
+      writeFileSync(path.join(s.root, 'binds'), binds.map((b) => `${b.source}\t${b.target}\n`).join(''));
+      writeFileSync(path.join(s.root, 'overlays'), overlays.map((d) => `${d}\n`).join(''));
       // The fence agent exists only in the nodes' /usr/sbin (the upper layer of their overlay).
       const sbin = path.join(s.root, 'overlay', 'usr', 'sbin', 'upper');
       mkdirSync(sbin, {recursive: true});

@@ -26,6 +26,11 @@ export interface StackFiles {
   appCnf: string;
   monitorPassword: string;
   appPassword: string;
+  /**
+   * Per-node copies of the drbd agent's state directory (markers of DRBD's
+   * split-brain handler), to bind over each node's /var/lib/hacloud/drbd.
+   */
+  agentStateDir(node: string): string;
   /** Runs a simulator program (drbdadm, fake-drbd, ...) as `node` from the host. */
   sim(node: SimNode, program: string, args: readonly string[]): Promise<string>;
   cleanup(): Promise<void>;
@@ -50,19 +55,29 @@ export async function createStackFiles(): Promise<StackFiles> {
     if (r.exitCode !== 0) throw new Error(`${node}: ${program} ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
+  const agentStateDir = (node: string): string => join(dir, 'drbd-state', node);
+  // ctl3 too: a lab's third, disk-less node gets the same binds.
+  for (const node of ['ctl1', 'ctl2', 'ctl3']) mkdirSync(agentStateDir(node), {recursive: true, mode: 0o700});
+  // DRBD runs a handler on the node it concerns; the simulator runs both
+  // nodes' handlers in whichever process changed the state (a node's agent, or
+  // this test on the host), so the handler picks the node's directory by name.
+  writeFileSync(join(dir, 'split-brain-handler'), `#!/bin/sh\nexec /usr/sbin/hacloud drbd-split-brain --state-dir '${join(dir, 'drbd-state')}'/"$FAKE_DRBD_NODE"\n`, {mode: 0o755});
   const cleanup = async (): Promise<void> => {
     for (const node of ['ctl1', 'ctl2'] as const) await sim(node, 'drbdadm', ['down', 'r0']).catch(() => undefined);
     await sim('ctl1', 'fake-drbd', ['teardown']).catch(() => undefined);
     rmSync(dir, {recursive: true, force: true});
   };
-  return {dir, simScript, wrappers, appCnf, monitorPassword, appPassword, sim, cleanup};
+  return {dir, simScript, wrappers, appCnf, monitorPassword, appPassword, agentStateDir, sim, cleanup};
 }
+
 
 // Formats ext4 on ctl1's simulated DRBD device and initialises MariaDB on it
 // with the monitor and application accounts (the application account may
 // connect from the lab network, 203.0.113.0/24); leaves both nodes Secondary.
 export async function prepareData(f: StackFiles): Promise<void> {
-  await f.sim('ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '160']);
+  const handler = join(f.dir, 'split-brain-handler');
+  await f.sim('ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '160',
+    '--handler', `split-brain=${handler}`, '--handler', `initial-split-brain=${handler}`]);
   await f.sim('ctl1', 'drbdadm', ['up', 'r0']);
   await f.sim('ctl2', 'drbdadm', ['up', 'r0']);
   await f.sim('ctl1', 'drbdadm', ['primary', '--force', 'r0']);
@@ -111,6 +126,13 @@ export async function prepareNode(f: StackFiles, node: SimNode,
   await install('/etc/hacloud/mysql-monitor.cnf', `[client]\nuser=hacloud_monitor\npassword=${f.monitorPassword}\n`, '0600');
   await install('/etc/mysql/mariadb.conf.d/99-hacloud-test.cnf', readFileSync(join(f.dir, 'mysql-test.cnf'), 'utf8'), '0644');
 }
+
+// What every lab node binds: the simulator's drbdadm/drbdsetup first on PATH,
+// and its own drbd agent state directory (see agentStateDir).
+export const labBinds = (f: StackFiles): {source: string; target: string}[] => [
+  {source: f.wrappers, target: '/usr/local/sbin'},
+  {source: f.agentStateDir('{node}'), target: '/var/lib/hacloud/drbd'},
+];
 
 async function run(file: string, args: readonly string[], input?: string): Promise<string> {
   const r = await execa(file, args, {reject: false, timeout: 60_000, input, stdin: input === undefined ? 'ignore' : 'pipe'});
