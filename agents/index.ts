@@ -6,6 +6,7 @@ type Loader = () => Promise<AnyAgentDeclaration>;
 // Every agent the binary serves, by the name it is linked under. Loaded on
 // demand: an action evaluates only its own agent's module.
 export const agents: Readonly<Record<string, Loader>> = {
+  backup: async () => (await import('./backup')).backup,
   drbd: async () => (await import('./drbd')).drbd,
   fs: async () => (await import('./fs')).fs,
   mysql: async () => (await import('./mysql')).mysql,

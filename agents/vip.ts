@@ -1,11 +1,11 @@
 import {rmSync} from 'node:fs';
+import {requireRoot} from '../lib/ocf/privileges';
 import {join} from 'node:path';
 import {
   ConfigError,
   GenericError,
   NotInstalledError,
   OCF,
-  PermError,
   defineAgent,
   type ActionContext,
   type ParameterValues,
@@ -162,10 +162,6 @@ function locate(p: Params): ExpectedAddress {
   if (label !== undefined && label.length > 15) throw new ConfigError(`label ${label} is longer than 15 characters`);
   return {family: address.family, address: formatAddress(address), nic: choice.nic, prefix: choice.prefix, label};
 }
-
-const requireRoot = (ctx: Ctx): void => {
-  if (process.geteuid?.() !== 0) throw new PermError(`${ctx.action} must run as root`);
-};
 
 const requireIp = (ctx: Ctx): string => {
   const ip = findBinary('ip', ctx.env.raw);

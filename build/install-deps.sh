@@ -5,7 +5,7 @@
 set -eu
 packages="pacemaker pacemaker-cli-utils corosync crmsh resource-agents libxml2-utils
 iproute2 iputils-arping tcpdump procps util-linux psmisc strace iputils-ping
-e2fsprogs kmod mariadb-server mariadb-client pcs rabbitmq-server
+e2fsprogs kmod mariadb-server mariadb-client mariadb-backup pcs rabbitmq-server
 keystone glance-api placement-api heat-engine heat-api cinder-api nova-api"
 missing=""
 for p in $packages; do

@@ -1,6 +1,7 @@
+import {requireRoot} from '../../lib/ocf/privileges';
 import {pingServer, describePing} from '../../lib/clients/mysql-ping';
-import {GenericError, OCF, PermError} from '../../lib/ocf';
-import {startDaemon} from '../../lib/sys/daemon';
+import {GenericError, OCF} from '../../lib/ocf';
+import {daemonEnvironment, startDaemon} from '../../lib/sys/daemon';
 import {readPidfile, removePidfile} from '../../lib/sys/pidfile';
 import {isAlive} from '../../lib/sys/proc';
 import {logSize, readLogSince} from '../../lib/sys/log-tail';
@@ -14,9 +15,6 @@ import {agentPidfile, findServer, isRunning, signalServer, type ServerProcess} f
 // Part of the start deadline kept to kill a server that did not come up.
 const KILL_RESERVE_MS = 3000;
 
-export const requireRoot = (ctx: Ctx): void => {
-  if (process.geteuid?.() !== 0) throw new PermError(`${ctx.action} must run as root`);
-};
 
 // Start: 0 at once when the server runs and answers; otherwise check the
 // data directory, create missing runtime paths, run the server directly in
@@ -50,7 +48,7 @@ export async function start(ctx: Ctx) {
     args,
     pidfile: `${ctx.stateDir()}/mariadbd.pid`,
     logFile: ctx.params.log,
-    env: serverEnvironment(),
+    env: daemonEnvironment(),
   });
   ctx.log.info(`started ${binary} ${args.join(' ')} (pid ${record.pid})`);
   return waitUntilReady(ctx, {pid: record.pid, startTime: record.startTime, startedByAgent: true}, offset);
@@ -99,12 +97,4 @@ async function waitUntilReady(ctx: Ctx, server: ServerProcess, logOffset: number
   };
 }
 
-// The server's environment: this one without Pacemaker's OCF_/HA_ variables.
-function serverEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('OCF_') && !key.startsWith('HA_') && !key.startsWith('PCMK_')) env[key] = value;
-  }
-  env.PATH ??= '/usr/sbin:/usr/bin:/sbin:/bin';
-  return env;
-}
+export {requireRoot};

@@ -1,3 +1,4 @@
+import {requireRoot} from '../../lib/ocf/privileges';
 import {chmodSync, chownSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {NotInstalledError, PermError} from '../../lib/ocf';
@@ -14,9 +15,6 @@ export interface Owner {
   name: string;
 }
 
-export const requireRoot = (ctx: Ctx): void => {
-  if (process.geteuid?.() !== 0) throw new PermError(`${ctx.action} must run as root`);
-};
 
 export function requireServer(ctx: Ctx): string {
   const server = findBinary(ctx.params.server, ctx.env.raw);
@@ -69,3 +67,5 @@ export function installCookie(ctx: Ctx, owner: Owner, paths: ServerPaths): void 
   writeFileSync(file, cookie, {mode: 0o400, flag: 'wx'});
   chownSync(file, owner.uid, owner.gid);
 }
+
+export {requireRoot};

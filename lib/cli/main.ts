@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import {loadAgent} from '../../agents';
 import {dispatch} from '../ocf/dispatch';
 import {VERSION} from '../version';
+import {backupCommands} from './backup';
 import {printAgents, printVersion} from './simple-commands';
 
 // `hacloud` as a command: list agents, print meta-data, run an action by hand.
@@ -70,6 +71,11 @@ export async function runCli(argv: string[]): Promise<number> {
         const {recordSplitBrain} = await import('../../agents/drbd/handler');
         await recordSplitBrain(process.env, args['state-dir']);
       },
+    )
+    .command('backup', 'Backup sets of the backup agent: list, run, verify, restore', (y) =>
+      backupCommands(y, (c) => {
+        code = c;
+      }),
     )
     .command('version', 'Print the version', {}, () => {
       code = printVersion();

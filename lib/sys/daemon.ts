@@ -58,6 +58,17 @@ export function isOurProcess(record: PidRecord, program?: string): boolean {
   return argv0 === program || argv0.endsWith(`/${program}`) || stat.comm === program.slice(0, 15);
 }
 
+// A daemon's environment: this one without Pacemaker's OCF_/HA_/PCMK_
+// variables, with a PATH.
+export function daemonEnvironment(inherited: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(inherited)) {
+    if (!key.startsWith('OCF_') && !key.startsWith('HA_') && !key.startsWith('PCMK_')) env[key] = value;
+  }
+  env.PATH ??= '/usr/sbin:/usr/bin:/sbin:/bin';
+  return env;
+}
+
 export type StopOutcome = 'not-running' | 'terminated' | 'killed';
 
 // Stops the daemon of a pidfile: SIGTERM to its process group, wait up to

@@ -8,6 +8,8 @@ export interface RunOptions {
   // false: the child sees `env` only, not this process's environment.
   extendEnv?: boolean;
   cwd?: string;
+  // Ends the child early (TERM, KILL a second later) when it fires.
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -36,6 +38,7 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     timeout: Math.max(1, options.deadline.remainingMs()),
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 1000,
+    ...(options.signal ? {cancelSignal: options.signal} : {}),
     stripFinalNewline: true,
   });
   const code = (result as {code?: string}).code;

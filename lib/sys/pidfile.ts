@@ -1,4 +1,5 @@
-import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync, rmSync} from 'node:fs';
+import {writeFileAtomic} from './atomic-file';
 
 // A pidfile we write: the pid on the first line (as every tool expects),
 // the process start time on the second, so a reused pid is never mistaken for ours.
@@ -23,9 +24,7 @@ export function readPidfile(path: string): PidRecord | undefined {
 
 // Written to a temporary name and renamed, so a reader never sees half a file.
 export function writePidfile(path: string, record: PidRecord): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${record.pid}\n${record.startTime ?? ''}\n`, {mode: 0o644});
-  renameSync(temporary, path);
+  writeFileAtomic(path, `${record.pid}\n${record.startTime ?? ''}\n`, {sync: false});
 }
 
 export const removePidfile = (path: string): void => rmSync(path, {force: true});

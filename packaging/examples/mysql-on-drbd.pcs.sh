@@ -45,8 +45,17 @@ pcs -f "$CIB" resource create mysql ocf:hacloud:mysql --no-default-ops \
   op monitor interval=60s timeout=30s OCF_CHECK_LEVEL=10 \
   --group g_mysql
 
+pcs -f "$CIB" resource create db_backup ocf:hacloud:backup --no-default-ops \
+  backup_dir=/srv/backup/mysql credentials=/etc/hacloud/mysql-backup.cnf full_interval=24h differential_interval=1h \
+  op start timeout=60s interval=0s \
+  op stop timeout=120s interval=0s \
+  op monitor interval=60s timeout=30s \
+  op monitor interval=300s timeout=30s OCF_CHECK_LEVEL=10
+
 pcs -f "$CIB" constraint colocation add g_mysql with Promoted ms_drbd_r0 INFINITY id=col_mysql_on_drbd_primary
 pcs -f "$CIB" constraint order promote ms_drbd_r0 then start g_mysql id=ord_drbd_promote_before_mysql
+pcs -f "$CIB" constraint colocation add db_backup with g_mysql INFINITY id=col_backup_with_mysql
+pcs -f "$CIB" constraint order start g_mysql then start db_backup id=ord_mysql_before_backup
 pcs -f "$CIB" resource defaults update resource-stickiness=200
 
 if [ -z "$live" ]; then

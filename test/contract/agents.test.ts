@@ -53,7 +53,7 @@ describe('installed agents', () => {
       const cli = await execa(HACLOUD, ['meta-data', agent]);
       expect(cli.stdout.trim()).toBe(ours.trim());
     }
-  });
+  }, 150_000); // two programs per agent (25 agents): about a minute on a loaded 2-core machine
 
   test('usage is 0, an unknown action is 3 with usage and an exit reason', async () => {
     for (const agent of agents) {

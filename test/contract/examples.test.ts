@@ -45,6 +45,7 @@ function essentials(cib: string) {
   const resources = configuration.resources as Xml;
   const constraints = (configuration.constraints ?? {}) as Xml;
   return {
+    primitives: list(resources.primitive).map(primitive),
     clones: list(resources.clone).map((clone) => ({id: clone['@_id'], meta: pairs(clone.meta_attributes), child: primitive(clone.primitive as Xml)})),
     groups: list(resources.group).map((group) => ({id: group['@_id'], members: list(group.primitive).map(primitive)})),
     colocations: list(constraints.rsc_colocation).map((c) => ({
@@ -61,7 +62,7 @@ function essentials(cib: string) {
 
 let dir = '';
 beforeAll(() => {
-  for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
+  for (const agent of ['drbd', 'fs', 'vip', 'mysql', 'backup']) requireOcfAgent(`ocf:hacloud:${agent}`);
   dir = mkdtempSync('/var/tmp/hct-examples-');
 });
 afterAll(() => dir && rmSync(dir, {recursive: true, force: true}));
@@ -102,7 +103,8 @@ test('mysql-on-drbd: crmsh and pcs build the same configuration, and crm_verify 
   const [fromCrm, fromPcs] = [crmCib, pcsCib].map((file) => essentials(readFileSync(file, 'utf8')));
   expect(fromCrm?.clones.map((c) => c.id)).toEqual(['ms_drbd_r0']);
   expect(fromCrm?.groups[0]?.members.map((m) => m.id)).toEqual(['fs_mysql', 'vip_db', 'mysql']);
-  expect(fromCrm?.colocations).toHaveLength(1);
-  expect(fromCrm?.orders).toHaveLength(1);
+  expect(fromCrm?.primitives.map((p) => [p.id, p.agent])).toEqual([['db_backup', 'ocf:hacloud:backup']]);
+  expect(fromCrm?.colocations.map((c) => [c.rsc, c.with])).toEqual([['g_mysql', 'ms_drbd_r0'], ['db_backup', 'g_mysql']]);
+  expect(fromCrm?.orders.map((o) => [o.first, o.then])).toEqual([['ms_drbd_r0', 'g_mysql'], ['g_mysql', 'db_backup']]);
   expect(fromPcs).toEqual(fromCrm);
 });

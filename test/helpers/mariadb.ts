@@ -92,22 +92,24 @@ export function writeCredentials(layout: MariaDbLayout, name: string, text: stri
   return path;
 }
 
-// Live mariadbd processes whose command line names this layout's datadir.
-export function serverPids(layout: MariaDbLayout): number[] {
+// Live processes (zombies aside) whose argv passes `test`.
+export function processesWhere(test: (args: string[]) => boolean): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes(`--datadir=${layout.datadir}`)) pids.push(Number(entry));
+      if (test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0'))) pids.push(Number(entry));
     } catch {
       // gone
     }
   }
   return pids;
 }
+
+// Live mariadbd processes whose command line names this layout's datadir.
+export const serverPids = (layout: MariaDbLayout): number[] => processesWhere((args) => args.includes(`--datadir=${layout.datadir}`));
 
 // Last resort of a test's cleanup: KILL whatever runs on the layout, remove it.
 export function destroyLayout(layout: MariaDbLayout | undefined): void {
