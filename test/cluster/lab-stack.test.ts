@@ -9,7 +9,8 @@ import {failCount, findResource, isStartedOn, resourcesById, startFailure, type 
 import {requireOcfAgent} from './harness';
 import {type Lab, startLab} from './lab';
 import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {sleep, waitUntil} from '../helpers/wait';
 
 jest.setTimeout(400_000);
@@ -38,6 +39,15 @@ const stackFailure = (s: ClusterStatus): string | undefined =>
 // One statement through the VIP from the lab network, as the application user.
 const sql = (statement: string) => l().client(['mariadb', `--defaults-extra-file=${f().appCnf}`, '--protocol=TCP',
   '-h', VIP, '--connect-timeout=2', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {timeoutMs: 15_000});
+
+// Complete backup sets on the shared backup filesystem: [type, node that took it].
+const backupSets = (): {id: string; type: string; node: string}[] => {
+  const dir = join(f().srv, 'backup', 'mysql');
+  return readdirSync(dir).filter((name) => /-(full|diff)$/.test(name)).map((name) => {
+    const manifest = JSON.parse(readFileSync(join(dir, name, 'manifest.json'), 'utf8')) as {type: string; node: string};
+    return {id: name, type: manifest.type, node: manifest.node};
+  });
+};
 
 const rowIds = async (): Promise<number[]> => {
   const r = await sql('SELECT id FROM acked ORDER BY id');
@@ -79,6 +89,9 @@ test('the example configuration runs the stack on the Promoted node, the peer Un
   const secondary = NODES.find((n) => n !== primary) as string;
   expect(resourcesById(s, 'drbd_r0').find((r) => r.nodes.includes(secondary))?.role).toBe('Unpromoted');
   await waitUntil(async () => (await sql('SELECT 1')).exitCode === 0, {what: 'MariaDB answering through the VIP', timeoutMs: 30_000});
+  // The backup schedule runs with the database and takes its first full set at once.
+  await waitUntil(async () => backupSets().some((b) => b.type === 'full' && b.node === primary),
+    {what: `a full backup set taken on ${primary}`, timeoutMs: 120_000, intervalMs: 1000});
 });
 
 test('power-off of the Promoted node: fenced, the peer promotes, and no acknowledged row is lost', async () => {
@@ -105,8 +118,8 @@ test('power-off of the Promoted node: fenced, the peer promotes, and no acknowle
     if (poweredOffAt !== 0 && firstWriteAfter === 0) await sleep(100);
   }
   console.log(`lab: first write through the VIP ${firstWriteAfter - poweredOffAt} ms after ${victim} was powered off`);
-  const s = await l().status(survivor);
-  expect(stackNode(s)).toBe(survivor);
+  // The rest of the stack (the backup schedule, started after mysql) follows.
+  await l().waitFor((st) => stackNode(st) === survivor, {what: `the whole stack on ${survivor}`, on: survivor, timeoutMs: 60_000});
   expect(l().fenceRequests().some((r) => r.node === victim && r.at >= poweredOffAt)).toBe(true);
   const present = new Set(await rowIds());
   expect(acked.filter((id) => !present.has(id))).toEqual([]);
@@ -120,12 +133,27 @@ test('power-off of the Promoted node: fenced, the peer promotes, and no acknowle
   expect(findResource(after, 'fs_mysql')?.nodes).toEqual([survivor]);
 });
 
+test('the backup schedule followed the database: the survivor takes the next differential, one scheduler only', async () => {
+  const s = await l().status();
+  const node = stackNode(s) as string;
+  expect(findResource(s, 'db_backup')?.nodes).toEqual([node]);
+  const before = backupSets().map((b) => b.id);
+  // An hour is the example's interval; the lab shortens it (a parameter change restarts the schedule).
+  await l().crm(node, ['resource', 'param', 'db_backup', 'set', 'differential_interval', '20s']);
+  const set = await waitUntil(async () => backupSets().find((b) => !before.includes(b.id) && b.type === 'differential'),
+    {what: `a differential taken after the failover`, timeoutMs: 180_000, intervalMs: 2000});
+  expect(set.node).toBe(node);
+  for (const other of NODES.filter((n) => n !== node)) {
+    expect((await l().exec(other, ['pgrep', '-f', 'hacloud backup daemon'], {reject: false})).exitCode).toBe(1);
+  }
+});
+
 test('no password in any node\'s processes or cluster log', async () => {
   for (const node of NODES) {
     const ps = (await l().exec(node, ['ps', '-eo', 'args'])).stdout;
     const log = readFileSync(`${l().root}/nodes/${node}/var/log/pacemaker/pacemaker.log`, 'utf8');
     expect(log).toContain('drbd_r0');
-    for (const secret of [f().monitorPassword, f().appPassword]) {
+    for (const secret of [f().monitorPassword, f().appPassword, f().backupPassword]) {
       expect(ps).not.toContain(secret);
       expect(log).not.toContain(secret);
     }

@@ -13,7 +13,7 @@ import {copySimulator, writeSimulatorWrappers} from './simulator-copy';
 
 export const EXAMPLE = join(__dirname, '../../packaging/examples/mysql-on-drbd.crm');
 export const VIP = '203.0.113.10';
-export const STACK = ['fs_mysql', 'vip_db', 'mysql'] as const;
+export const STACK = ['fs_mysql', 'vip_db', 'mysql', 'db_backup'] as const;
 export type SimNode = 'ctl1' | 'ctl2';
 
 export interface StackFiles {
@@ -26,6 +26,9 @@ export interface StackFiles {
   appCnf: string;
   monitorPassword: string;
   appPassword: string;
+  backupPassword: string;
+  /** Seen as /srv by the nodes (the example's backup_dir is /srv/backup/mysql): a remote filesystem every node mounts. */
+  srv: string;
   /**
    * Per-node copies of the drbd agent's state directory (markers of DRBD's
    * split-brain handler), to bind over each node's /var/lib/hacloud/drbd.
@@ -44,6 +47,9 @@ export async function createStackFiles(): Promise<StackFiles> {
   // Distinctive, so a leak into argv or a log is found by a plain search.
   const monitorPassword = `hctMon${randomBytes(8).toString('hex')}`;
   const appPassword = `hctApp${randomBytes(8).toString('hex')}`;
+  const backupPassword = `hctBak${randomBytes(8).toString('hex')}`;
+  const srv = join(dir, 'srv');
+  mkdirSync(join(srv, 'backup', 'mysql'), {recursive: true, mode: 0o700});
   // Small InnoDB files: the simulated device is 160 MiB.
   writeFileSync(join(dir, 'mysql-test.cnf'), '[mysqld]\ninnodb_log_file_size=16M\ninnodb_buffer_pool_size=64M\n');
   const appCnf = join(dir, 'app.cnf');
@@ -67,7 +73,7 @@ export async function createStackFiles(): Promise<StackFiles> {
     await sim('ctl1', 'fake-drbd', ['teardown']).catch(() => undefined);
     rmSync(dir, {recursive: true, force: true});
   };
-  return {dir, simScript, wrappers, appCnf, monitorPassword, appPassword, agentStateDir, sim, cleanup};
+  return {dir, simScript, wrappers, appCnf, monitorPassword, appPassword, backupPassword, srv, agentStateDir, sim, cleanup};
 }
 
 
@@ -101,6 +107,8 @@ export async function prepareData(f: StackFiles): Promise<void> {
       "GRANT ALL ON hacloud.* TO 'hacloud_monitor'@'localhost';",
       'CREATE DATABASE hacloud_test;',
       'CREATE TABLE hacloud_test.acked (id INT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;',
+      `CREATE USER 'hacloud_backup'@'localhost' IDENTIFIED BY '${f.backupPassword}';`,
+      "GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'hacloud_backup'@'localhost';",
       `CREATE USER 'app'@'203.0.113.%' IDENTIFIED BY '${f.appPassword}';`,
       "GRANT ALL ON hacloud_test.* TO 'app'@'203.0.113.%';",
     ].join('\n'));
@@ -124,13 +132,16 @@ export async function prepareNode(f: StackFiles, node: SimNode,
   await exec(['ln', '-sfn', device, '/dev/drbd0']);
   await install('/etc/drbd.conf', '# r0 is defined by the simulator (fake-drbd init)\n', '0644');
   await install('/etc/hacloud/mysql-monitor.cnf', `[client]\nuser=hacloud_monitor\npassword=${f.monitorPassword}\n`, '0600');
+  await install('/etc/hacloud/mysql-backup.cnf', `[client]\nuser=hacloud_backup\npassword=${f.backupPassword}\n`, '0600');
   await install('/etc/mysql/mariadb.conf.d/99-hacloud-test.cnf', readFileSync(join(f.dir, 'mysql-test.cnf'), 'utf8'), '0644');
 }
 
 // What every lab node binds: the simulator's drbdadm/drbdsetup first on PATH,
-// and its own drbd agent state directory (see agentStateDir).
+// the shared backup filesystem on /srv, and its own drbd agent state
+// directory (see agentStateDir).
 export const labBinds = (f: StackFiles): {source: string; target: string}[] => [
   {source: f.wrappers, target: '/usr/local/sbin'},
+  {source: f.srv, target: '/srv'},
   {source: f.agentStateDir('{node}'), target: '/var/lib/hacloud/drbd'},
 ];
 

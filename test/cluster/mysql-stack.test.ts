@@ -54,7 +54,7 @@ beforeAll(async () => {
   await prepareData(files);
   cluster = await startCluster({
     nodeName: NODE,
-    binds: [{source: files.wrappers, target: '/usr/local/sbin'}],
+    binds: [{source: files.wrappers, target: '/usr/local/sbin'}, {source: files.srv, target: '/srv'}],
     overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
   });
   await cluster.exec(['cibadmin', '--create', '--scope', 'nodes', '--xml-text', '<node id="2" uname="ctl2"/>']);
@@ -134,7 +134,7 @@ test('no password in the processes of the node or in the cluster log', async () 
   expect(ps).toContain('mariadbd');
   const log = c().node.logTail('pacemaker', 100_000);
   expect(log).toContain('mysql');
-  for (const secret of [f().monitorPassword, f().appPassword]) {
+  for (const secret of [f().monitorPassword, f().appPassword, f().backupPassword]) {
     expect(ps).not.toContain(secret);
     expect(log).not.toContain(secret);
   }

@@ -1,0 +1,138 @@
+// Benchmark: failover time of the database stack in the two-node lab, with
+// real fencing. For each side a fresh lab runs the same DRBD promotable clone
+// (the hacloud drbd agent on the simulator) and a group fs → vip → mysql
+// made of either hacloud's agents (packaging/examples/mysql-on-drbd.crm
+// without the backup schedule) or resource-agents' ocf:heartbeat:Filesystem,
+// IPaddr2 and mysql. Each run powers off the node holding the Promoted DRBD
+// and measures, from the power-off, (a) the VIP answering a ping from the lab
+// network and (b) MariaDB accepting an INSERT through the VIP; medians over
+// BENCH_FAILOVER_RUNS runs (default 3) per side. Keystone is not in the lab
+// yet, so (c) a token is not measured. Not a test: prints figures and ratios.
+// Built by test/cluster/build-lab.mjs into dist/lab/lab-failover.cjs.
+import {readFileSync} from 'node:fs';
+import {isStartedOn, resourcesById, type ClusterStatus} from '../cluster/crm-mon';
+import {type Lab, startLab} from '../cluster/lab';
+import {createStackFiles, EXAMPLE, labBinds, prepareData, prepareNode, type SimNode, type StackFiles, VIP} from '../cluster/mysql-stack-setup';
+import {sleep, waitUntil} from '../helpers/wait';
+
+const RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
+const NODES: readonly SimNode[] = ['ctl1', 'ctl2'];
+const GROUP = ['fs_mysql', 'vip_db', 'mysql'];
+
+// The example's statements by id (a statement runs from a line starting at
+// column 0 through its backslash continuations).
+function statements(text: string): Map<string, string> {
+  const found = new Map<string, string>();
+  let current: string[] = [];
+  const flush = (): void => {
+    if (current.length === 0) return;
+    const [kind = '', id = ''] = (current[0] as string).split(/\s+/);
+    found.set(kind === 'rsc_defaults' ? 'rsc_defaults' : id, current.join('\n'));
+    current = [];
+  };
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') {
+      flush();
+      continue;
+    }
+    if (/^\S/.test(line) && !(current.at(-1) ?? '').endsWith('\\')) flush();
+    current.push(line);
+  }
+  flush();
+  return found;
+}
+
+function configs(monitorPassword: string): Record<'hacloud' | 'resource-agents', string> {
+  const example = statements(readFileSync(EXAMPLE, 'utf8'));
+  const pick = (ids: string[]): string => ids.map((id) => {
+    const s = example.get(id);
+    if (!s) throw new Error(`the example has no ${id}`);
+    return s;
+  }).join('\n');
+  const shared = pick(['drbd_r0', 'ms_drbd_r0', 'g_mysql', 'col_mysql_on_drbd_primary', 'ord_drbd_promote_before_mysql', 'rsc_defaults']);
+  const heartbeat = [
+    'primitive fs_mysql ocf:heartbeat:Filesystem params device=/dev/drbd0 directory=/var/lib/mysql fstype=ext4 options=noatime \\',
+    '\top start timeout=60s interval=0s op stop timeout=60s interval=0s op monitor interval=20s timeout=40s',
+    `primitive vip_db ocf:heartbeat:IPaddr2 params ip=${VIP} cidr_netmask=24 \\`,
+    '\top start timeout=20s interval=0s op stop timeout=20s interval=0s op monitor interval=10s timeout=20s',
+    'primitive mysql ocf:heartbeat:mysql params binary=/usr/bin/mysqld_safe client_binary=/usr/bin/mariadb config=/etc/mysql/my.cnf \\',
+    `\tdatadir=/var/lib/mysql user=mysql group=mysql additional_parameters="--bind-address=${VIP}" test_user=hacloud_monitor test_passwd=${monitorPassword} \\`,
+    '\top start timeout=120s interval=0s op stop timeout=120s interval=0s op monitor interval=20s timeout=30s',
+  ].join('\n');
+  return {
+    hacloud: `${pick(['fs_mysql', 'vip_db', 'mysql'])}\n${shared}\n`,
+    'resource-agents': `${heartbeat}\n${shared}\n`,
+  };
+}
+
+const stackNode = (s: ClusterStatus): string | undefined => NODES.find((n) =>
+  resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n)) && GROUP.every((id) => isStartedOn(s, id, n)));
+
+async function side(name: 'hacloud' | 'resource-agents'): Promise<{vip: number[]; write: number[]}> {
+  let files: StackFiles | undefined;
+  let lab: Lab | undefined;
+  const result = {vip: [] as number[], write: [] as number[]};
+  try {
+    files = await createStackFiles();
+    await prepareData(files);
+    const stack = files;
+    lab = await startLab({
+      nodes: NODES, binds: labBinds(files), overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
+      onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },
+    });
+    const l = lab;
+    for (const node of NODES) await prepareNode(files, node, (argv, o) => l.exec(node, argv, o));
+    await lab.configure(configs(files.monitorPassword)[name]);
+    const sql = (statement: string) => l.client(['mariadb', `--defaults-extra-file=${stack.appCnf}`, '--protocol=TCP', '-h', VIP,
+      '--connect-timeout=1', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {timeoutMs: 10_000});
+    let id = 0;
+    for (let run = 1; run <= RUNS; run++) {
+      const s = await lab.waitFor((st) => stackNode(st) !== undefined, {what: `${name}: the stack running`, timeoutMs: 240_000});
+      await waitUntil(async () => (await sql(`INSERT INTO acked (id) VALUES (${++id})`)).exitCode === 0, {what: 'a write', timeoutMs: 60_000});
+      const victim = stackNode(s) as string;
+      const t0 = Date.now();
+      await lab.powerOff(victim);
+      let vipAt = 0;
+      let writeAt = 0;
+      while (writeAt === 0 && Date.now() - t0 < 180_000) {
+        if (vipAt === 0 && (await l.client(['ping', '-c', '1', '-W', '1', VIP])).exitCode === 0) vipAt = Date.now();
+        if (vipAt !== 0 && (await sql(`INSERT INTO acked (id) VALUES (${++id})`)).exitCode === 0) writeAt = Date.now();
+        if (writeAt === 0) await sleep(100);
+      }
+      if (writeAt === 0) throw new Error(`${name}: no write 180 s after the power-off\n${await lab.diagnostics()}`);
+      result.vip.push(vipAt - t0);
+      result.write.push(writeAt - t0);
+      console.log(`${name} run ${run}: ${victim} powered off; VIP answering after ${vipAt - t0} ms, a write after ${writeAt - t0} ms`);
+      // The fenced node boots again and becomes the Unpromoted side before the next run.
+      await lab.waitFor((st) => resourcesById(st, 'drbd_r0').some((r) => r.role === 'Unpromoted' && r.nodes.includes(victim)),
+        {what: `${victim} back`, timeoutMs: 240_000});
+    }
+  } finally {
+    await lab?.stop();
+    await files?.cleanup();
+  }
+  return result;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+async function main(): Promise<void> {
+  console.log(`lab failover: two nodes, corosync token 1000 ms, fence_hacloud_lab; ${RUNS} runs per side; times from the power-off`);
+  const theirs = await side('resource-agents');
+  const ours = await side('hacloud');
+  console.log('\nmedian ms          resource-agents   hacloud   ratio');
+  for (const [label, key] of [['VIP answering', 'vip'], ['write via VIP', 'write']] as const) {
+    const t = median(theirs[key]);
+    const o = median(ours[key]);
+    console.log(`${label.padEnd(18)} ${String(t).padStart(15)} ${String(o).padStart(9)} ${(o / t).toFixed(2).padStart(7)}`);
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err));
+  process.exit(1);
+});
