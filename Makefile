@@ -9,7 +9,7 @@ JEST     := node_modules/.bin/jest
 SOURCES  := $(shell find lib agents -name '*.ts') build/bundle.mjs build/sea.mjs package-lock.json
 
 .PHONY: all build install uninstall deps node_modules typecheck sim lab lab-down test test-unit test-contract \
-        test-integration test-cluster bench clean
+        test-integration test-cluster bench clean man deb lintian
 
 all: build
 
@@ -30,6 +30,26 @@ install: dist/hacloud
 	  ln -sfn $(LIBDIR)/hacloud $(DESTDIR)$(AGENTDIR)/$$agent || exit 1; \
 	done
 	ln -sfn $(LIBDIR)/hacloud $(DESTDIR)$(SBINDIR)/hacloud
+
+# Man pages from the agents' declarations: dist/man/ocf_hacloud_<agent>.7, hacloud.8.
+man: dist/man/hacloud.8
+dist/man/hacloud.8: node_modules/.package-lock.json $(SOURCES) build/man.mjs
+	node build/man.mjs
+
+# The Debian package hacloud_<version>_<arch>.deb (version from package.json),
+# built with dpkg-deb from a `make install` into dist/deb-root.
+DEB_VERSION = $(shell node -p "require('./package.json').version")
+DEB_ARCH    = $(shell dpkg --print-architecture)
+DEB         = dist/hacloud_$(DEB_VERSION)_$(DEB_ARCH).deb
+deb: $(DEB)
+$(DEB): dist/hacloud dist/man/hacloud.8 build/deb.sh $(wildcard packaging/deb/* packaging/examples/*) package.json
+	rm -rf dist/deb-root dist/hacloud_*.deb
+	$(MAKE) -s install DESTDIR=$(CURDIR)/dist/deb-root PREFIX=/usr OCF_ROOT=/usr/lib/ocf
+	build/deb.sh dist/deb-root $(DEB_VERSION) $@
+
+# Lintian on the package; the overrides in packaging/deb/lintian-overrides explain what is left.
+lintian: $(DEB)
+	lintian --fail-on error,warning $(DEB)
 
 uninstall:
 	for agent in $$(dist/hacloud agents); do rm -f $(DESTDIR)$(AGENTDIR)/$$agent; done
@@ -62,7 +82,7 @@ dist/lab/lab.cjs: node_modules/.package-lock.json $(wildcard test/cluster/*.ts t
 	node test/cluster/build-lab.mjs
 
 # Everything a fresh Debian 12 machine needs, then every test tier but bench.
-test: deps node_modules typecheck install sim
+test: deps node_modules typecheck install sim deb
 	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	$(call TIER,unit)
 	$(call TIER,contract,--runInBand)
@@ -72,7 +92,7 @@ test: deps node_modules typecheck install sim
 
 test-unit: node_modules/.package-lock.json
 	$(JEST) --selectProjects unit
-test-contract: install
+test-contract: install deb
 	$(JEST) --selectProjects contract --runInBand
 test-integration: install sim
 	$(JEST) --selectProjects integration --runInBand

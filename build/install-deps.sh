@@ -6,7 +6,8 @@ set -eu
 packages="pacemaker pacemaker-cli-utils corosync crmsh resource-agents libxml2-utils
 iproute2 iputils-arping tcpdump procps util-linux psmisc strace iputils-ping
 e2fsprogs kmod mariadb-server mariadb-client mariadb-backup pcs rabbitmq-server
-keystone glance-api placement-api heat-engine heat-api cinder-api nova-api"
+keystone glance-api placement-api heat-engine heat-api cinder-api nova-api
+fence-agents dpkg-dev binutils lintian man-db"
 missing=""
 for p in $packages; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -17,6 +17,14 @@ execFileSync(process.execPath, ['--experimental-sea-config', 'dist/sea-config.js
 rmSync('dist/hacloud', {force: true});
 copyFileSync(process.execPath, 'dist/hacloud.tmp');
 chmodSync('dist/hacloud.tmp', 0o755);
+// node's symbols and debug information (about 12 MB) go before the blob is
+// injected (stripping afterwards breaks the binary); where binutils' strip
+// is missing, the binary keeps them.
+try {
+  execFileSync('strip', ['--strip-all', 'dist/hacloud.tmp'], {stdio: ['ignore', 'ignore', 'inherit']});
+} catch (error) {
+  if (error.code !== 'ENOENT') throw error;
+}
 execFileSync(
   process.execPath,
   [

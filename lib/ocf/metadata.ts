@@ -21,7 +21,7 @@ export function renderMetadata(decl: AnyAgentDeclaration): string {
           '@_name': name,
           '@_unique': p.unique ? '1' : '0',
           '@_required': p.required ? '1' : '0',
-          longdesc: text(describe(p)),
+          longdesc: text(describeParameter(p)),
           shortdesc: text(p.shortdesc),
           content: content(p),
         })),
@@ -50,7 +50,9 @@ function actionElement(name: string, m: ActionMeta): Record<string, string> {
   return element;
 }
 
-function describe(p: ParameterDecl): string {
+// A parameter's long description with the notes its type implies (allowed
+// values, duration syntax, range): the same text in meta-data and man pages.
+export function describeParameter(p: ParameterDecl): string {
   const notes: string[] = [];
   if (p.type === 'enum') notes.push(`Allowed values: ${p.values.join(', ')}.`);
   if (p.type === 'duration') notes.push(`A duration such as 500ms, 10s or 2m; a bare number is in ${p.unit === 'ms' ? 'milliseconds' : 'seconds'}.`);

@@ -19,8 +19,8 @@ pcs -f "$CIB" resource create drbd_r0 ocf:hacloud:drbd --no-default-ops \
   op promote timeout=90s interval=0s \
   op demote timeout=90s interval=0s \
   op notify timeout=90s interval=0s \
-  op monitor role=Promoted interval=29s timeout=20s \
-  op monitor role=Unpromoted interval=31s timeout=20s \
+  op monitor role=Promoted interval=10s timeout=20s \
+  op monitor role=Unpromoted interval=20s timeout=20s \
   promotable ms_drbd_r0 promoted-max=1 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true
 
 pcs -f "$CIB" resource create fs_mysql ocf:hacloud:fs --no-default-ops \
