@@ -41,6 +41,7 @@ export const IDS = {
   vip: 'vip_db',
   mysql: 'mysql',
   rabbitmq: 'rabbitmq',
+  backup: 'db_backup',
   drbd: (res: string) => `drbd_${res}`,
   clone: (res: string) => `ms_drbd_${res}`,
 } as const;
@@ -52,7 +53,7 @@ export const FILL_IN = 'FILL-IN';
 
 // The agents a specification needs declarations of.
 export const agentsOf = (spec: ControllerSpec): string[] =>
-  ['drbd', 'fs', 'vip', 'mysql', ...(spec.rabbitmq ? ['rabbitmq'] : []), ...spec.services];
+  ['drbd', 'fs', 'vip', 'mysql', ...(spec.backup ? ['backup'] : []), ...(spec.rabbitmq ? ['rabbitmq'] : []), ...spec.services];
 
 // The configuration of a controller pair: DRBD promotable clone, then the
 // group filesystem → VIP → MariaDB on the Primary (the example's ids),
@@ -114,6 +115,15 @@ export function planController(spec: ControllerSpec, decls: Declarations): Contr
     {type: 'colocation', id: `col_${id}_with_mysql`, rsc: id, withRsc: IDS.group},
     {type: 'order', id: `ord_mysql_before_${id}`, kind: 'Mandatory', first: IDS.group, firstAction: 'start', then: id},
   ];
+  if (spec.backup) {
+    const b = spec.backup;
+    resources.push({
+      comment: ['Backups where the database runs: full sets and differentials against the', 'latest full; the schedule moves with the database on failover.'],
+      primitive: primitive(IDS.backup, 'backup', [['backup_dir', b.backup_dir], ['credentials', b.credentials],
+        ['full_interval', b.full_interval], ['differential_interval', b.differential_interval]], 10),
+    });
+    constraints.push(...withGroup(IDS.backup));
+  }
   if (spec.rabbitmq) {
     const r = spec.rabbitmq;
     resources.push({
@@ -185,6 +195,9 @@ function notes(spec: ControllerSpec): string[] {
     '   and the hacloud split-brain handler; its init script disabled;',
     ` - ${spec.drbd.fstype} made once on the Primary; ${spec.drbd.directory} exists on both nodes;`,
     ` - MariaDB installed, its unit disabled; ${spec.mysql.credentials} (0600 root) holds the monitor account;`,
+    ...(spec.backup ? [` - mariadb-backup installed; ${spec.backup.backup_dir} off the DRBD device (another disk or a remote`,
+      `   filesystem on both nodes); ${spec.backup.credentials} (0600 root) holds an account with RELOAD,`,
+      '   PROCESS, LOCK TABLES and BINLOG MONITOR;'] : []),
     ...(spec.rabbitmq ? [` - RabbitMQ installed, its unit disabled; ${spec.rabbitmq.cookie_file} identical on both nodes;`] : []),
     ...(spec.services.length > 0 ? [' - the OpenStack services installed with their units disabled, configured to use the VIP;'] : []),
     ...(spec.services.includes('keystone') ? [' - Keystone Fernet keys identical on both nodes (or on the replicated filesystem);'] : []),

@@ -21,6 +21,8 @@ export interface ControllerSpec {
   services: string[];
   openstack: {credentials?: string};
   fencing: {agent: string};
+  // undefined (backup: false): no backup schedule.
+  backup?: {backup_dir: string; credentials: string; full_interval: string; differential_interval: string};
 }
 
 // Bad input: every problem found, one a line.
@@ -63,7 +65,7 @@ export function parseSpec(input: unknown, knownServices: readonly string[]): Con
     return value;
   };
   const known = new Set(Object.keys(raw));
-  for (const key of ['nodes', 'vip', 'drbd', 'mysql', 'rabbitmq', 'services', 'openstack', 'fencing']) known.delete(key);
+  for (const key of ['nodes', 'vip', 'drbd', 'mysql', 'rabbitmq', 'services', 'openstack', 'fencing', 'backup']) known.delete(key);
   for (const key of known) problems.push(`${key}: unknown setting`);
 
   // Nodes: exactly two.
@@ -143,6 +145,18 @@ export function parseSpec(input: unknown, knownServices: readonly string[]): Con
   const f = section('fencing');
   const fencing = {agent: text('fencing.agent', f.agent, 'fence_ipmilan')};
 
+  // Backups are part of the controller unless turned off (backup: false).
+  let backup: ControllerSpec['backup'];
+  if (raw.backup !== false) {
+    const b = raw.backup === undefined || raw.backup === true ? {} : section('backup');
+    backup = {
+      backup_dir: absolute('backup.backup_dir', text('backup.backup_dir', b.backup_dir, '/srv/backup/mysql')),
+      credentials: absolute('backup.credentials', text('backup.credentials', b.credentials, '/etc/hacloud/mysql-backup.cnf')),
+      full_interval: text('backup.full_interval', b.full_interval, '24h'),
+      differential_interval: text('backup.differential_interval', b.differential_interval, '1h'),
+    };
+  }
+
   if (problems.length > 0) throw new SpecError(problems);
-  return {nodes, vip, drbd, mysql, ...(rabbitmq ? {rabbitmq} : {}), services, openstack, fencing};
+  return {nodes, vip, drbd, mysql, ...(rabbitmq ? {rabbitmq} : {}), services, openstack, fencing, ...(backup ? {backup} : {})};
 }

@@ -54,8 +54,8 @@ pcs -f "$CIB" resource create db_backup ocf:hacloud:backup --no-default-ops \
 
 pcs -f "$CIB" constraint colocation add g_mysql with Promoted ms_drbd_r0 INFINITY id=col_mysql_on_drbd_primary
 pcs -f "$CIB" constraint order promote ms_drbd_r0 then start g_mysql id=ord_drbd_promote_before_mysql
-pcs -f "$CIB" constraint colocation add db_backup with g_mysql INFINITY id=col_backup_with_mysql
-pcs -f "$CIB" constraint order start g_mysql then start db_backup id=ord_mysql_before_backup
+pcs -f "$CIB" constraint colocation add db_backup with g_mysql INFINITY id=col_db_backup_with_mysql
+pcs -f "$CIB" constraint order start g_mysql then start db_backup id=ord_mysql_before_db_backup
 pcs -f "$CIB" resource defaults update resource-stickiness=200
 
 if [ -z "$live" ]; then

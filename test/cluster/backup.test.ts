@@ -54,8 +54,8 @@ primitive db_backup ocf:hacloud:backup \\
 	op start timeout=60s interval=0s op stop timeout=120s interval=0s \\
 	op monitor interval=10s timeout=30s \\
 	op monitor interval=15s timeout=30s OCF_CHECK_LEVEL=10
-colocation col_backup_with_mysql inf: db_backup g_mysql
-order ord_mysql_before_backup Mandatory: g_mysql:start db_backup:start
+colocation col_db_backup_with_mysql inf: db_backup g_mysql
+order ord_mysql_before_db_backup Mandatory: g_mysql:start db_backup:start
 `;
 }
 
