@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs';
 import {ArgsError, NotInstalledError, PermError} from '../../lib/ocf';
 import {lookupAccount} from '../../lib/sys/accounts';
 import {findBinary} from '../../lib/sys/binaries';
+import {enabledUnits} from '../../lib/sys/systemd-units';
 import {configFiles, type Ctx} from './parameters';
 import type {Preset} from './preset';
 
@@ -25,16 +26,12 @@ export async function requireInstalled(ctx: Ctx, preset: Preset): Promise<Servic
   return {uid: user.id, gid: group.id};
 }
 
-// Debian's systemd units of the service that start at boot: a service
-// started outside Pacemaker confuses the cluster.
-export const enabledUnits = (preset: Preset, root = '/etc/systemd/system'): string[] =>
-  preset.units.filter((unit) => existsSync(`${root}/multi-user.target.wants/${unit}.service`));
-
 // validate-all at depth 10: start could run here; warns about enabled distro units.
 export function checkEnvironmentFor(preset: Preset) {
   return async (ctx: Ctx): Promise<void> => {
     await requireInstalled(ctx, preset);
-    for (const unit of enabledUnits(preset)) {
+    // A service started outside Pacemaker confuses the cluster.
+    for (const unit of enabledUnits(preset.units)) {
       ctx.log.warn(`systemd unit ${unit}.service is enabled: disable and mask it (systemctl disable --now ${unit}; systemctl mask ${unit}) so that only Pacemaker starts ${preset.name}`);
     }
   };

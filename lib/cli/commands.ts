@@ -31,6 +31,12 @@ export const COMMANDS = {
     details:
       'Reads a short description of the pair (YAML or JSON: nodes, vip, drbd, services; or the same as flags) and prints a complete configuration: cluster properties, fencing placeholders to fill in, the DRBD promotable clone, filesystem, VIP, MariaDB, RabbitMQ, the chosen OpenStack services, constraints and timeouts. Load it with crm configure load update FILE, or run the pcs script.',
   },
+  doctor: {
+    usage: 'doctor',
+    summary: 'Check this node before going live: one PASS/WARN/FAIL line per check, exit 1 on a fail',
+    details:
+      'Read-only. Checks: distro units of managed services disabled and their daemons not running outside Pacemaker; the programs and files each configured agent needs; the DRBD resource with fencing resource-and-stonith and the hacloud split-brain and fence handlers; corosync votequorum with two_node: 1 for two nodes and no wait_for_all: 0; stonith enabled with a device in the CIB; the Erlang cookie (owner, mode, and equal to --peer-cookie FILE); Keystone\'s Fernet keys on the replicated filesystem or equal to --peer-fernet DIR; a time daemon running. The agents checked come from --config FILE (the hacloud config description), else the CIB, else the defaults; --cib FILE reads a saved CIB instead of cibadmin --query; --root DIR reads every system path below DIR. Warnings do not fail the run; secrets are compared by hash, never printed.',
+  },
   drbdSplitBrain: {
     usage: 'drbd-split-brain',
     summary: "DRBD's split-brain handler: records the event for the drbd agent (set in drbd.conf handlers)",

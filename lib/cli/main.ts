@@ -5,6 +5,7 @@ import {VERSION} from '../version';
 import {backupCommands} from './backup';
 import {COMMANDS} from './commands';
 import {configOptions, runConfig} from './config';
+import {doctorOptions, runDoctor} from './doctor';
 import {printAgents, printVersion} from './simple-commands';
 
 const INTRO = `$0 <command> [options]
@@ -84,6 +85,9 @@ export async function runCli(argv: string[]): Promise<number> {
         code = await runConfig(args);
       },
     )
+    .command(COMMANDS.doctor.usage, COMMANDS.doctor.summary, doctorOptions, async (args) => {
+      code = await runDoctor(args);
+    })
     .command(
       COMMANDS.drbdSplitBrain.usage,
       COMMANDS.drbdSplitBrain.summary,
@@ -112,6 +116,7 @@ export async function runCli(argv: string[]): Promise<number> {
     })
     .example('$0 config pair.yaml > controller.crm', 'write the crmsh configuration of the pair')
     .example('$0 config pair.yaml --pcs > controller.sh', 'the same as pcs commands')
+    .example('$0 doctor --config pair.yaml', 'preflight checks of this node')
     .example('$0 meta-data vip', "the vip agent's parameters (also: man ocf_hacloud_vip)")
     .epilogue('Manuals: hacloud(8), ocf_hacloud_<agent>(7). Examples: /usr/share/doc/hacloud/examples.')
     .demandCommand(1, 'Give a command; see --help')

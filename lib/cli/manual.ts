@@ -26,7 +26,7 @@ export function renderCommandManPage({version, date, agents}: {version: string; 
     '.TP', '.I /usr/lib/ocf/resource.d/hacloud/', 'One link per agent.',
     '.TP', '.I /usr/share/doc/hacloud/examples/', 'Example configurations (crmsh and pcs).',
     '.SH EXIT STATUS',
-    '0 on success; for \\fBrun\\fR the agent\'s OCF code; 2 on a usage error or a bad description.',
+    '0 on success; for \\fBrun\\fR the agent\'s OCF code; for \\fBdoctor\\fR 1 when a check failed; 2 on a usage error or a bad description.',
     '.SH SEE ALSO',
     `${agents.map((a) => `\\fBocf_hacloud_${a.replace(/-/g, '\\-')}\\fR(7)`).join(', ')}, \\fBcrm\\fR(8), \\fBpcs\\fR(8)`,
   );

@@ -41,9 +41,9 @@ export function readProcStat(pid: number): ProcStat | undefined {
 }
 
 // argv of a process (empty for kernel threads and gone processes).
-export function readCmdline(pid: number): string[] {
+export function readCmdline(pid: number, proc = '/proc'): string[] {
   try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const args = readFileSync(`${proc}/${pid}/cmdline`, 'utf8').split('\0');
     if (args.at(-1) === '') args.pop();
     return args;
   } catch {

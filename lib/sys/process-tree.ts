@@ -7,14 +7,7 @@ import {parseProcStat, type ProcStat} from './proc';
 // group does not hold them: the parent links do.
 export function descendants(root: number): ProcStat[] {
   const byParent = new Map<number, ProcStat[]>();
-  for (const pid of listPids()) {
-    let stat;
-    try {
-      stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    } catch {
-      continue;
-    }
-    if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+  for (const stat of listProcesses()) {
     const siblings = byParent.get(stat.ppid) ?? [];
     siblings.push(stat);
     byParent.set(stat.ppid, siblings);
@@ -27,6 +20,21 @@ export function descendants(root: number): ProcStat[] {
       found.push(child);
       queue.push(child.pid);
     }
+  }
+  return found;
+}
+
+// Every live process (no zombies), read from /proc or another mount of it.
+export function listProcesses(proc = '/proc'): ProcStat[] {
+  const found: ProcStat[] = [];
+  for (const pid of listPids(proc)) {
+    let stat;
+    try {
+      stat = parseProcStat(readFileSync(`${proc}/${pid}/stat`, 'utf8'));
+    } catch {
+      continue;
+    }
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') found.push(stat);
   }
   return found;
 }
