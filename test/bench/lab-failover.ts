@@ -56,7 +56,7 @@ function configs(monitorPassword: string): Record<'hacloud' | 'resource-agents',
     `primitive vip_db ocf:heartbeat:IPaddr2 params ip=${VIP} cidr_netmask=24 \\`,
     '\top start timeout=20s interval=0s op stop timeout=20s interval=0s op monitor interval=10s timeout=20s',
     'primitive mysql ocf:heartbeat:mysql params binary=/usr/bin/mysqld_safe client_binary=/usr/bin/mariadb config=/etc/mysql/my.cnf \\',
-    `\tdatadir=/var/lib/mysql user=mysql group=mysql additional_parameters="--bind-address=${VIP}" test_user=hacloud_monitor test_passwd=${monitorPassword} \\`,
+    `\tdatadir=/var/lib/mysql log=/var/log/mysqld-heartbeat.log user=mysql group=mysql additional_parameters="--bind-address=${VIP}" test_user=hacloud_monitor test_passwd=${monitorPassword} \\`,
     '\top start timeout=120s interval=0s op stop timeout=120s interval=0s op monitor interval=20s timeout=30s',
   ].join('\n');
   return {
