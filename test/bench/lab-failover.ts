@@ -68,18 +68,24 @@ function configs(monitorPassword: string): Record<'hacloud' | 'resource-agents',
 const stackNode = (s: ClusterStatus): string | undefined => NODES.find((n) =>
   resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n)) && GROUP.every((id) => isStartedOn(s, id, n)));
 
+// What a signal must tear down: the lab of the side being measured and its simulator (loop devices).
+let current: {lab?: Lab; files?: StackFiles} = {};
+
 async function side(name: 'hacloud' | 'resource-agents'): Promise<{vip: number[]; write: number[]}> {
   let files: StackFiles | undefined;
   let lab: Lab | undefined;
+  current = {};
   const result = {vip: [] as number[], write: [] as number[]};
   try {
     files = await createStackFiles();
+    current.files = files;
     await prepareData(files);
     const stack = files;
     lab = await startLab({
       nodes: NODES, binds: labBinds(files), overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
       onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },
     });
+    current.lab = lab;
     const l = lab;
     for (const node of NODES) await prepareNode(files, node, (argv, o) => l.exec(node, argv, o));
     await lab.configure(configs(files.monitorPassword)[name]);
@@ -130,6 +136,14 @@ async function main(): Promise<void> {
     const o = median(ours[key]);
     console.log(`${label.padEnd(18)} ${String(t).padStart(15)} ${String(o).padStart(9)} ${(o / t).toFixed(2).padStart(7)}`);
   }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`lab failover: ${signal}: stopping the lab`);
+    const {lab, files} = current;
+    (lab ? lab.stop() : Promise.resolve()).catch(() => undefined).then(() => files?.cleanup()).finally(() => process.exit(130));
+  });
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

@@ -148,6 +148,19 @@ test('the backup schedule followed the database: the survivor takes the next dif
   }
 });
 
+test('kill -9 of mariadbd, then of the backup scheduler: Pacemaker recovers each in place', async () => {
+  const node = stackNode(await l().status()) as string;
+  // The bracket keeps the scheduler's pattern from matching the pkill command line itself.
+  for (const [id, match] of [['mysql', ['-x', 'mariadbd']], ['db_backup', ['-f', '[h]acloud backup daemon']]] as const) {
+    const before = failCount(await l().status(), id, node);
+    expect((await l().exec(node, ['pkill', '-KILL', ...match])).exitCode).toBe(0);
+    await l().waitFor((st) => failCount(st, id, node) > before && stackNode(st) === node,
+      {what: `${id} recovered on ${node}`, on: node, timeoutMs: 180_000});
+  }
+  await waitUntil(async () => (await sql('SELECT 1')).exitCode === 0, {what: 'MariaDB answering through the VIP', timeoutMs: 60_000});
+  expect((await rowIds()).length).toBeGreaterThanOrEqual(40);
+});
+
 test('no password in any node\'s processes or cluster log', async () => {
   for (const node of NODES) {
     const ps = (await l().exec(node, ['ps', '-eo', 'args'])).stdout;
