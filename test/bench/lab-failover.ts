@@ -10,9 +10,9 @@
 // yet, so (c) a token is not measured. Not a test: prints figures and ratios.
 // Built by test/cluster/build-lab.mjs into dist/lab/lab-failover.cjs.
 import {readFileSync} from 'node:fs';
-import {isStartedOn, resourcesById, type ClusterStatus} from '../cluster/crm-mon';
-import {type Lab, startLab} from '../cluster/lab';
-import {createStackFiles, EXAMPLE, labBinds, prepareData, prepareNode, type SimNode, type StackFiles, VIP} from '../cluster/mysql-stack-setup';
+import {resourcesById, type ClusterStatus} from '../cluster/crm-mon';
+import type {Lab} from '../cluster/lab';
+import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, stackNode, type StackFiles, startStackLab, VIP} from '../cluster/mysql-stack-setup';
 import {sleep, waitUntil} from '../helpers/wait';
 
 const RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
@@ -65,8 +65,7 @@ function configs(monitorPassword: string): Record<'hacloud' | 'resource-agents',
   };
 }
 
-const stackNode = (s: ClusterStatus): string | undefined => NODES.find((n) =>
-  resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n)) && GROUP.every((id) => isStartedOn(s, id, n)));
+const groupNode = (s: ClusterStatus): string | undefined => stackNode(s, GROUP);
 
 // What a signal must tear down: the lab of the side being measured and its simulator (loop devices).
 let current: {lab?: Lab; files?: StackFiles} = {};
@@ -81,21 +80,16 @@ async function side(name: 'hacloud' | 'resource-agents'): Promise<{vip: number[]
     current.files = files;
     await prepareData(files);
     const stack = files;
-    lab = await startLab({
-      nodes: NODES, binds: labBinds(files), overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
-      onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },
-    });
+    lab = await startStackLab(files, {nodes: NODES});
     current.lab = lab;
     const l = lab;
-    for (const node of NODES) await prepareNode(files, node, (argv, o) => l.exec(node, argv, o));
     await lab.configure(configs(files.monitorPassword)[name]);
-    const sql = (statement: string) => l.client(['mariadb', `--defaults-extra-file=${stack.appCnf}`, '--protocol=TCP', '-h', VIP,
-      '--connect-timeout=1', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {timeoutMs: 10_000});
+    const sql = (statement: string) => l.client(appSql(stack, statement), {timeoutMs: 10_000});
     let id = 0;
     for (let run = 1; run <= RUNS; run++) {
-      const s = await lab.waitFor((st) => stackNode(st) !== undefined, {what: `${name}: the stack running`, timeoutMs: 240_000});
+      const s = await lab.waitFor((st) => groupNode(st) !== undefined, {what: `${name}: the stack running`, timeoutMs: 240_000});
       await waitUntil(async () => (await sql(`INSERT INTO acked (id) VALUES (${++id})`)).exitCode === 0, {what: 'a write', timeoutMs: 60_000});
-      const victim = stackNode(s) as string;
+      const victim = groupNode(s) as string;
       const t0 = Date.now();
       await lab.powerOff(victim);
       let vipAt = 0;

@@ -7,9 +7,9 @@ import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, r
 import path from 'node:path';
 import {listNetns} from '../helpers/netns';
 import {sleep} from '../helpers/wait';
-import {formatStatus, isStartedOn, parseCrmMon} from './crm-mon';
-import {CLIENT_ADDRESS, type Lab, startLab} from './lab';
-import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import {formatStatus, parseCrmMon} from './crm-mon';
+import {CLIENT_ADDRESS, type Lab} from './lab';
+import {createStackFiles, EXAMPLE, prepareData, type SimNode, stackNode, type StackFiles, startStackLab, VIP} from './mysql-stack-setup';
 
 const STATE_DIR = '/run/hacloud-lab';
 const STATE = path.join(STATE_DIR, 'state.json');
@@ -138,20 +138,11 @@ async function daemon(): Promise<number> {
     log('preparing the simulated DRBD pair and MariaDB');
     files = await createStackFiles();
     await prepareData(files);
-    const stack = files;
     log('starting ctl1 and ctl2');
-    lab = await startLab({
-      nodes: NODES,
-      binds: labBinds(files),
-      overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
-      onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },
-    });
-    const l = lab;
-    for (const node of NODES) await prepareNode(files, node, (argv, o) => l.exec(node, argv, o));
+    lab = await startStackLab(files, {nodes: NODES});
     log(`loading ${EXAMPLE}`);
     await lab.configure(readFileSync(EXAMPLE, 'utf8'));
-    await lab.waitFor((s) => NODES.some((n) => s.resources.some((r) => r.id === 'drbd_r0' && r.role === 'Promoted' && r.nodes.includes(n))
-      && STACK.every((id) => isStartedOn(s, id, n))), {what: 'the MariaDB-on-DRBD stack running', timeoutMs: 300_000});
+    await lab.waitFor((s) => stackNode(s) !== undefined, {what: 'the MariaDB-on-DRBD stack running', timeoutMs: 300_000});
     writeState({ready: true});
     log('ready');
     // Node PIDs change when a node is powered off and on again.

@@ -11,10 +11,10 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {createHash} from 'node:crypto';
 import {parseEvents2} from '../../lib/drbd/events2';
-import {isStartedOn, resourcesById, startFailure, type ClusterStatus} from './crm-mon';
+import {resourcesById, startFailure, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent} from './harness';
-import {type Lab, startLab} from './lab';
-import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import type {Lab} from './lab';
+import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, STACK, stackFailure, stackNode as stackNodeOf, type StackFiles, startStackLab} from './mysql-stack-setup';
 import {waitUntil} from '../helpers/wait';
 
 jest.setTimeout(600_000);
@@ -32,14 +32,9 @@ const f = (): StackFiles => {
   return files;
 };
 
-const stackNode = (s: ClusterStatus): string | undefined => NODES.find((n) =>
-  resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n))
-  && STACK.every((id) => isStartedOn(s, id, n)));
-const stackFailure = (s: ClusterStatus): string | undefined =>
-  ['drbd_r0', ...STACK].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
+const stackNode = (s: ClusterStatus): string | undefined => stackNodeOf(s);
 
-const mariadbArgs = (statement: string) => ['mariadb', `--defaults-extra-file=${f().appCnf}`, '--protocol=TCP',
-  '-h', VIP, '--connect-timeout=2', '-N', '-B', '-D', 'hacloud_test', '-e', statement];
+const mariadbArgs = (statement: string): string[] => appSql(f(), statement);
 // Through the VIP from the lab network (reaches only the side the client is plugged into).
 const sql = (statement: string) => l().client(mariadbArgs(statement), {timeoutMs: 15_000});
 // Through the VIP from inside a node (its own copy of the VIP while partitioned).
@@ -65,13 +60,7 @@ beforeAll(async () => {
   for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
   files = await createStackFiles();
   await prepareData(files);
-  lab = await startLab({
-    nodes: NODES,
-    fencing: false,
-    binds: labBinds(files),
-    overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
-  });
-  for (const node of NODES) await prepareNode(files, node, (argv, o) => l().exec(node, argv, o));
+  lab = await startStackLab(files, {nodes: NODES, fencing: false});
   await l().configure(readFileSync(EXAMPLE, 'utf8'));
   await l().waitFor((s) => stackNode(s) !== undefined, {what: 'the stack running', timeoutMs: 240_000, failIf: stackFailure});
   await waitUntil(async () => (await sql('SELECT 1')).exitCode === 0, {what: 'MariaDB answering through the VIP', timeoutMs: 30_000});

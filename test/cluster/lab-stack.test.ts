@@ -5,10 +5,10 @@
 // powered off; the survivor fences it, promotes, and serves every row that
 // was acknowledged before the failure. The fenced node boots again and
 // rejoins as the Unpromoted side.
-import {failCount, findResource, isStartedOn, resourcesById, startFailure, type ClusterStatus} from './crm-mon';
+import {failCount, findResource, resourcesById, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent} from './harness';
-import {type Lab, startLab} from './lab';
-import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import type {Lab} from './lab';
+import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, stackFailure, stackNode as stackNodeOf, type StackFiles, startStackLab} from './mysql-stack-setup';
 import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {sleep, waitUntil} from '../helpers/wait';
@@ -28,17 +28,10 @@ const f = (): StackFiles => {
   return files;
 };
 
-// The node where DRBD is Promoted and the whole group runs, if any.
-const stackNode = (s: ClusterStatus): string | undefined => NODES.find((n) =>
-  resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n))
-  && STACK.every((id) => isStartedOn(s, id, n)));
-
-const stackFailure = (s: ClusterStatus): string | undefined =>
-  ['drbd_r0', ...STACK].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
+const stackNode = (s: ClusterStatus): string | undefined => stackNodeOf(s);
 
 // One statement through the VIP from the lab network, as the application user.
-const sql = (statement: string) => l().client(['mariadb', `--defaults-extra-file=${f().appCnf}`, '--protocol=TCP',
-  '-h', VIP, '--connect-timeout=2', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {timeoutMs: 15_000});
+const sql = (statement: string) => l().client(appSql(f(), statement), {timeoutMs: 15_000});
 
 // Complete backup sets on the shared backup filesystem: [type, node that took it].
 const backupSets = (): {id: string; type: string; node: string}[] => {
@@ -59,15 +52,7 @@ beforeAll(async () => {
   for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
   files = await createStackFiles();
   await prepareData(files);
-  const stack = files;
-  lab = await startLab({
-    nodes: NODES,
-    binds: labBinds(files),
-    overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
-    // A powered-off node loses DRBD's runtime state at once, as a crashed machine does.
-    onPowerOff: async (node) => { await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]); },
-  });
-  for (const node of NODES) await prepareNode(files, node, (argv, o) => l().exec(node, argv, o));
+  lab = await startStackLab(files, {nodes: NODES});
 }, 300_000);
 
 afterAll(async () => {

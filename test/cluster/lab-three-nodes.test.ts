@@ -4,10 +4,10 @@
 // powered off, fenced by the others, and the stack runs on (or moves to) a
 // surviving DRBD node with every row written before.
 import {readFileSync} from 'node:fs';
-import {isStartedOn, resourcesById, startFailure, type ClusterStatus} from './crm-mon';
+import {resourcesById, type ClusterStatus} from './crm-mon';
 import {requireOcfAgent} from './harness';
-import {type Lab, startLab} from './lab';
-import {createStackFiles, labBinds, EXAMPLE, prepareData, prepareNode, type SimNode, STACK, type StackFiles, VIP} from './mysql-stack-setup';
+import type {Lab} from './lab';
+import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, STACK, stackFailure, stackNode as stackNodeOf, type StackFiles, startStackLab} from './mysql-stack-setup';
 import {waitUntil} from '../helpers/wait';
 
 jest.setTimeout(900_000);
@@ -26,28 +26,14 @@ const f = (): StackFiles => {
   return files;
 };
 
-const stackNode = (s: ClusterStatus): string | undefined => DRBD_NODES.find((n) =>
-  resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n))
-  && STACK.every((id) => isStartedOn(s, id, n)));
-const stackFailure = (s: ClusterStatus): string | undefined =>
-  ['drbd_r0', ...STACK].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
-const sql = (statement: string) => l().client(['mariadb', `--defaults-extra-file=${f().appCnf}`, '--protocol=TCP',
-  '-h', VIP, '--connect-timeout=2', '-N', '-B', '-D', 'hacloud_test', '-e', statement], {timeoutMs: 15_000});
+const stackNode = (s: ClusterStatus): string | undefined => stackNodeOf(s, STACK, DRBD_NODES);
+const sql = (statement: string) => l().client(appSql(f(), statement), {timeoutMs: 15_000});
 
 beforeAll(async () => {
   for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
   files = await createStackFiles();
   await prepareData(files);
-  const stack = files;
-  lab = await startLab({
-    nodes: NODES,
-    binds: labBinds(files),
-    overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
-    onPowerOff: async (node) => {
-      if ((DRBD_NODES as readonly string[]).includes(node)) await stack.sim(node as SimNode, 'fake-drbd', ['crash', node]);
-    },
-  });
-  for (const node of DRBD_NODES) await prepareNode(files, node, (argv, o) => l().exec(node, argv, o));
+  lab = await startStackLab(files, {nodes: NODES});
   // The same example, plus the one line a three-node cluster with disks on two nodes needs.
   await l().configure(`${readFileSync(EXAMPLE, 'utf8')}\nlocation l_drbd_disks ms_drbd_r0 resource-discovery=never -inf: ctl3\n`);
   await l().waitFor((s) => stackNode(s) !== undefined, {what: 'the stack running', timeoutMs: 240_000, failIf: stackFailure});

@@ -8,6 +8,8 @@ import {execa} from 'execa';
 import {randomBytes} from 'node:crypto';
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {isStartedOn, resourcesById, startFailure, type ClusterStatus} from './crm-mon';
+import {type Lab, type LabOptions, startLab} from './lab';
 import type {ExecOptions, ExecResult} from './node';
 import {copySimulator, writeSimulatorWrappers} from './simulator-copy';
 
@@ -144,6 +146,40 @@ export const labBinds = (f: StackFiles): {source: string; target: string}[] => [
   {source: f.srv, target: '/srv'},
   {source: f.agentStateDir('{node}'), target: '/var/lib/hacloud/drbd'},
 ];
+
+// The DRBD node where DRBD is Promoted and every member of `members` runs, if any.
+export const stackNode = (s: ClusterStatus, members: readonly string[] = STACK, nodes: readonly string[] = ['ctl1', 'ctl2']): string | undefined =>
+  nodes.find((n) => resourcesById(s, 'drbd_r0').some((r) => r.role === 'Promoted' && r.nodes.includes(n))
+    && members.every((id) => isStartedOn(s, id, n)));
+
+// The first recorded start failure of DRBD or a stack member (to stop waiting at once).
+export const stackFailure = (s: ClusterStatus): string | undefined =>
+  ['drbd_r0', ...STACK].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
+
+// mariadb client argv: one statement through the VIP as the application user.
+export const appSql = (f: StackFiles, statement: string): string[] => ['mariadb', `--defaults-extra-file=${f.appCnf}`,
+  '--protocol=TCP', '-h', VIP, '--connect-timeout=2', '-N', '-B', '-D', 'hacloud_test', '-e', statement];
+
+// A lab whose DRBD nodes (ctl1, ctl2) are prepared for the example: the
+// simulator, /srv and per-node agent state bound in; a powered-off DRBD node
+// loses DRBD's runtime state at once, as a crashed machine does.
+export async function startStackLab(f: StackFiles, opts: Pick<LabOptions, 'nodes' | 'fencing'> = {}): Promise<Lab> {
+  const lab = await startLab({
+    ...opts,
+    binds: labBinds(f),
+    overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
+    onPowerOff: async (node) => {
+      if (node === 'ctl1' || node === 'ctl2') await f.sim(node, 'fake-drbd', ['crash', node]);
+    },
+  });
+  try {
+    for (const node of ['ctl1', 'ctl2'] as const) await prepareNode(f, node, (argv, o) => lab.exec(node, argv, o));
+  } catch (err) {
+    await lab.stop().catch(() => undefined);
+    throw err;
+  }
+  return lab;
+}
 
 async function run(file: string, args: readonly string[], input?: string): Promise<string> {
   const r = await execa(file, args, {reject: false, timeout: 60_000, input, stdin: input === undefined ? 'ignore' : 'pipe'});
