@@ -8,7 +8,7 @@ import {parseNotifyEnv, unames} from '../../lib/ocf/notify';
 import {drbdadm} from '../../lib/sys/drbd';
 import {describeFailure, type RunResult} from '../../lib/sys/exec';
 import {describeHolders, findDeviceHolders} from '../../lib/sys/holders';
-import {clearMarkers, localFacts, publishFacts, readMarkers, recordPromotion} from './facts';
+import {clearMarkers, forgetSplitFacts, localFacts, publishFacts, readMarkers, recordPromotion} from './facts';
 import {removeFenceConstraints} from './fencing';
 import {observe, openSession, readVersions, type Ctx, type Observed, type Session} from './session';
 import {assessSplitBrain, mayBeSplitBrain, recoverAsVictim, reopenAsSurvivor, type SplitBrainView} from './split-brain';
@@ -89,6 +89,8 @@ async function settle(session: Session, observed: Observed): Promise<void> {
   const table = scoreTable(session.ctx);
   let action = promotionScore(observed.status, table);
   const healthy = observed.status.connected && observed.status.diskAllUpToDate && observed.status.pdskAllUpToDate;
+  // Connected again: a later split is judged on its own facts.
+  if (observed.status.connected) forgetSplitFacts(session);
   if (healthy) {
     if (readMarkers(session).length > 0) {
       clearMarkers(session);

@@ -1,4 +1,5 @@
 import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {writeFileAtomic} from '../../lib/sys/atomic-file';
 import {join} from 'node:path';
 import {formatGi, parseGi} from '../../lib/drbd/gi';
 import type {NodeFacts} from '../../lib/drbd/split-brain';
@@ -24,6 +25,7 @@ interface PublishedFacts {
   marker?: boolean;
   lastPrimaryAt?: number;
   publishedAt: number;
+  frozenAt?: number;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -58,6 +60,67 @@ export function readMarkers(session: Session): string[] {
 export function clearMarkers(session: Session): void {
   for (const path of readMarkers(session)) rmSync(path, {force: true});
   rmSync(preservedPath(session), {force: true});
+  forgetSplitFacts(session);
+}
+
+// --- facts frozen at the split ----------------------------------------------
+// While both diverged Primaries keep writing, their change counts keep moving:
+// judged on live counts, a least-changes pick can flip between two monitors,
+// after one side has already discarded on the first pick. So the counts a
+// split brain is judged on are those of the moment this node first assessed
+// it, kept until the node is Connected again, and both sides must have frozen
+// theirs before either acts (see assessSplitBrain).
+
+interface FrozenFacts {
+  // The generation the counts belong to: DRBD keeps a Primary's current UUID
+  // for the whole disconnected period (a new one only when a node with no
+  // bitmap UUID is promoted), so another UUID is another split.
+  current: string;
+  oos?: number;
+  lastPrimaryAt?: number;
+  frozenAt: number;
+}
+
+const splitFactsPath = (session: Session) => join(session.ctx.params.state_dir, `${session.resource}.split-facts.${session.node}`);
+const generationKey = (facts: NodeFacts) => (facts.gi ? (facts.gi.current & ~1n).toString(16).toUpperCase() : undefined);
+
+function readFrozen(session: Session): FrozenFacts | undefined {
+  try {
+    const frozen = JSON.parse(readFileSync(splitFactsPath(session), 'utf8')) as FrozenFacts;
+    return typeof frozen.current === 'string' && typeof frozen.frozenAt === 'number' ? frozen : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The live facts with the change counts and promotion time of the moment this
+// split was first assessed (recorded now if this is that moment).
+export function factsAtSplit(session: Session, live: NodeFacts): NodeFacts {
+  const key = generationKey(live);
+  if (key === undefined) return live;
+  let frozen = readFrozen(session);
+  if (frozen?.current !== key) {
+    frozen = {
+      current: key,
+      ...(live.outOfSyncKiB !== undefined ? {oos: live.outOfSyncKiB} : {}),
+      ...(live.lastPrimaryAt !== undefined ? {lastPrimaryAt: live.lastPrimaryAt} : {}),
+      frozenAt: live.publishedAt ?? nowSeconds(),
+    };
+    stateDir(session);
+    writeFileAtomic(splitFactsPath(session), JSON.stringify(frozen), {mode: 0o600});
+    session.ctx.log.info(`split brain: ${session.node}'s facts frozen at the split: ${frozen.oos ?? 'unknown'} KiB changed`);
+  }
+  const {outOfSyncKiB: _oos, lastPrimaryAt: _last, ...rest} = live;
+  return {
+    ...rest,
+    ...(frozen.oos !== undefined ? {outOfSyncKiB: frozen.oos} : {}),
+    ...(frozen.lastPrimaryAt !== undefined ? {lastPrimaryAt: frozen.lastPrimaryAt} : {}),
+    frozenAt: frozen.frozenAt,
+  };
+}
+
+export function forgetSplitFacts(session: Session): void {
+  rmSync(splitFactsPath(session), {force: true});
 }
 
 const lastPrimaryPath = (session: Session) => join(stateDir(session), `${session.resource}.last-primary.${session.node}`);
@@ -118,6 +181,7 @@ export function serialiseFacts(facts: NodeFacts): string {
     marker: facts.splitBrainMarker === true,
     ...(facts.lastPrimaryAt !== undefined ? {lastPrimaryAt: facts.lastPrimaryAt} : {}),
     publishedAt: facts.publishedAt ?? nowSeconds(),
+    ...(facts.frozenAt !== undefined ? {frozenAt: facts.frozenAt} : {}),
   };
   return JSON.stringify(published);
 }
@@ -136,6 +200,7 @@ export function deserialiseFacts(node: string, text: string): NodeFacts | undefi
       splitBrainMarker: p.marker === true,
       ...(typeof p.lastPrimaryAt === 'number' ? {lastPrimaryAt: p.lastPrimaryAt} : {}),
       ...(typeof p.publishedAt === 'number' ? {publishedAt: p.publishedAt} : {}),
+      ...(typeof p.frozenAt === 'number' ? {frozenAt: p.frozenAt} : {}),
     };
   } catch {
     return undefined;

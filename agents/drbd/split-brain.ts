@@ -7,7 +7,7 @@ import {copyDeviceToFile} from '../../lib/sys/block-copy';
 import {drbdadm} from '../../lib/sys/drbd';
 import {describeFailure, run} from '../../lib/sys/exec';
 import {describeHolders, findDeviceHolders} from '../../lib/sys/holders';
-import {localFacts, preservedPath, publishFacts, readMarkers, readPeerFacts} from './facts';
+import {factsAtSplit, localFacts, preservedPath, publishFacts, readMarkers, readPeerFacts} from './facts';
 import {readFencing} from './fencing';
 import {readVersions, type Observed, type Session} from './session';
 import {ensureDirectory} from '../../lib/sys/directories';
@@ -20,26 +20,34 @@ export interface SplitBrainView {
   role: 'survivor' | 'victim' | 'none';
 }
 
-// Publishes this node's facts, reads the peer's and the CIB's fencing
-// decision, and decides. Both nodes run the same pure function on the same
-// published facts, so they agree on survivor and victim.
+// Publishes this node's facts (frozen at the split), reads the peer's and the
+// CIB's fencing decision, and decides. Both nodes run the same pure function
+// on the same published facts, so they agree on survivor and victim; and
+// neither acts before both have frozen theirs, so the answer cannot change
+// while the diverged sides keep writing.
 export async function assessSplitBrain(session: Session, observed: Observed): Promise<SplitBrainView> {
-  const local = await localFacts(session, observed);
+  const local = factsAtSplit(session, await localFacts(session, observed));
   await publishFacts(session, local);
   const peer = await readPeerFacts(session);
   const policy = parseSplitBrainPolicy(session.ctx.params.split_brain_policy) ?? {kind: 'manual' as const};
   const fencing: FencingFacts = await readFencing(session);
-  const decision = decideSplitBrain({
+  const decision = awaitFrozenPeer(peer, decideSplitBrain({
     a: local,
     b: peer ?? {node: '(peer)'},
     policy,
     fencing,
     now: Math.floor(Date.now() / 1000),
     maxFactAgeSeconds: session.ctx.params.split_brain_fact_max_age,
-  });
+  }));
   const role =
     decision.kind !== 'resolved' ? 'none' : decision.survivor === session.node ? 'survivor' : decision.victim === session.node ? 'victim' : 'none';
   return {decision, local, peer, role};
+}
+
+// A resolution counts only once the peer judges on frozen facts too.
+function awaitFrozenPeer(peer: NodeFacts | undefined, decision: SplitBrainDecision): SplitBrainDecision {
+  if (decision.kind !== 'resolved' || peer?.frozenAt !== undefined) return decision;
+  return {kind: 'undecided', reason: `${decision.reason}; waiting for ${peer?.node ?? 'the peer'} to freeze its facts at the split before acting`};
 }
 
 // Worth assessing at all: not connected, and a marker or a StandAlone link.

@@ -47,6 +47,9 @@ export interface NodeFacts {
   lastPrimaryAt?: number;
   // When these facts were read (epoch seconds).
   publishedAt?: number;
+  // When the change counts and promotion time were frozen at the split
+  // (epoch seconds); absent while they are live.
+  frozenAt?: number;
 }
 
 export interface FencingFacts {

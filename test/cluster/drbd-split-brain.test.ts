@@ -234,6 +234,36 @@ describe.each([
   });
 });
 
+describe('a decision taken on the facts of the split', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await createPair('discard-least-changes', '8.4');
+  });
+  afterAll(async () => pair?.cleanup());
+
+  test('stands while the diverged sides keep writing, even when the live counts would now pick the other side', async () => {
+    await healthyPair(pair);
+    await splitBrain(pair, {ctl1: 300, ctl2: 40});
+    await monitorBoth(pair);
+    expect(await pair.score('ctl1')).toBe('10000');
+    expect(await pair.score('ctl2')).toBeUndefined();
+    // ctl2 keeps writing until Pacemaker demotes it: live, it now changed more than ctl1.
+    expect((await pair.sim('ctl2', ['fake-drbd', 'write', 'r0', '900'])).code).toBe(0);
+    await monitorBoth(pair);
+    expect(await pair.score('ctl1')).toBe('10000');
+    expect(await pair.score('ctl2')).toBeUndefined();
+    const survivorSha = await pair.sha('ctl1');
+    const victimSha = await pair.sha('ctl2');
+    expect(await pair.agent('ctl2', 'demote')).toMatchObject({code: 0});
+    await expectRecovered(pair, 'ctl1', survivorSha);
+    const images = pair.preserved();
+    expect(images).toHaveLength(1);
+    expect(createHash('sha256').update(readFileSync(join(pair.dir, 'preserved', images[0] as string))).digest('hex')).toBe(victimSha);
+    // Connected again: nothing of this split is left to judge the next one by.
+    expect(readdirSync(join(pair.dir, 'agent')).filter((f) => f.includes('split-facts'))).toEqual([]);
+  });
+});
+
 describe('a victim that cannot preserve its data', () => {
   let pair: Pair;
   beforeAll(async () => {
