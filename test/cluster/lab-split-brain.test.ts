@@ -111,7 +111,10 @@ test('both sides of a partition write; after it heals the agent resolves the spl
   expect(decisions.length).toBeGreaterThan(0);
   expect([...new Set(decisions.map((m) => `${m[1]}/${m[2]}`))]).toHaveLength(1);
   const [, survivor, victim] = decisions[0] as RegExpMatchArray;
-  expect(stackNode(s)).toBe(survivor);
+  // Where the stack runs afterwards is Pacemaker's choice: once the victim has resynced both disks hold the
+  // survivor's data and either node may be promoted (seen: a transition aborted by attribute updates
+  // re-planned and promoted the former victim). What must hold is the data, checked below.
+  console.log(`lab: split-brain survivor ${survivor}, victim ${victim}; the stack runs on ${stackNode(s)}`);
 
   // The survivor's rows, and only those, are in the database; the victim's diverging data is kept.
   await waitUntil(async () => (await sql('SELECT 1')).exitCode === 0, {what: 'MariaDB answering through the VIP', timeoutMs: 60_000});
