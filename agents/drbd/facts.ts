@@ -10,7 +10,7 @@ import type {Observed, Session} from './session';
 import {ensureDirectory} from '../../lib/sys/directories';
 
 // Per-node facts the split-brain decision needs from both sides, published
-// as one transient node attribute (one JSON value, so a reader never sees
+// as one private transient node attribute (one JSON value, so a reader never sees
 // half an update) and durable markers under state_dir.
 
 export const factsAttribute = (resource: string) => `drbd-${resource}-facts`;
@@ -207,8 +207,11 @@ export function deserialiseFacts(node: string, text: string): NodeFacts | undefi
   }
 }
 
+// Private (attrd only): the facts change on every publication (publishedAt),
+// and a CIB write would abort Pacemaker's running transition each time — in
+// a failover, between the notifications and the promotion.
 export async function publishFacts(session: Session, facts: NodeFacts): Promise<void> {
-  await setNodeAttribute(session.attrs, factsAttribute(session.resource), serialiseFacts(facts), session.node);
+  await setNodeAttribute(session.attrs, factsAttribute(session.resource), serialiseFacts(facts), session.node, {private: true});
 }
 
 // The other node's published facts: every host attrd has the attribute for,

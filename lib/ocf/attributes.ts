@@ -35,8 +35,17 @@ export async function deletePromotionScore(ctx: AttributeContext, node?: string)
 }
 
 // Publishes a transient node attribute through attrd (this node unless `node`).
-export async function setNodeAttribute(ctx: AttributeContext, name: string, value: string, node?: string): Promise<boolean> {
-  const args = ['--name', name, '--update', value, ...(node ? ['--node', node] : [])];
+// `private`: kept in attrd only (peers still see it), never written to the
+// CIB, so updating it does not abort the transition Pacemaker is running.
+// (attrd_updater applies it when it creates the attribute.)
+export async function setNodeAttribute(
+  ctx: AttributeContext,
+  name: string,
+  value: string,
+  node?: string,
+  {private: attrdOnly = false}: {private?: boolean} = {},
+): Promise<boolean> {
+  const args = ['--name', name, '--update', value, ...(node ? ['--node', node] : []), ...(attrdOnly ? ['--private'] : [])];
   return (await tool(ctx, 'attrd_updater', args)) !== undefined;
 }
 

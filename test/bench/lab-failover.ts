@@ -7,13 +7,17 @@
 // and measures, from the power-off, (a) the VIP answering a ping from the lab
 // network and (b) MariaDB accepting an INSERT through the VIP; medians over
 // BENCH_FAILOVER_RUNS runs (default 3) per side. Keystone is not in the lab
-// yet, so (c) a token is not measured. Not a test: prints figures and ratios.
+// yet, so (c) a token is not measured. Each run's timeline (peer lost,
+// fencing confirmed, each action on the survivor) is read from the survivor's
+// pacemaker.log: where the time goes. Not a test: prints figures and ratios.
 // Built by test/cluster/build-lab.mjs into dist/lab/lab-failover.cjs.
 import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {resourcesById, type ClusterStatus} from '../cluster/crm-mon';
 import type {Lab} from '../cluster/lab';
 import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, stackNode, type StackFiles, startStackLab, VIP} from '../cluster/mysql-stack-setup';
 import {sleep, waitUntil} from '../helpers/wait';
+import {failoverSteps, median, medianSteps, type Step} from './failover-timeline';
 
 const RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
 const NODES: readonly SimNode[] = ['ctl1', 'ctl2'];
@@ -70,11 +74,17 @@ const groupNode = (s: ClusterStatus): string | undefined => stackNode(s, GROUP);
 // What a signal must tear down: the lab of the side being measured and its simulator (loop devices).
 let current: {lab?: Lab; files?: StackFiles} = {};
 
-async function side(name: 'hacloud' | 'resource-agents'): Promise<{vip: number[]; write: number[]}> {
+interface SideResult {
+  vip: number[];
+  write: number[];
+  steps: Step[][];
+}
+
+async function side(name: 'hacloud' | 'resource-agents'): Promise<SideResult> {
   let files: StackFiles | undefined;
   let lab: Lab | undefined;
   current = {};
-  const result = {vip: [] as number[], write: [] as number[]};
+  const result: SideResult = {vip: [], write: [], steps: []};
   try {
     files = await createStackFiles();
     current.files = files;
@@ -103,6 +113,11 @@ async function side(name: 'hacloud' | 'resource-agents'): Promise<{vip: number[]
       result.vip.push(vipAt - t0);
       result.write.push(writeAt - t0);
       console.log(`${name} run ${run}: ${victim} powered off; VIP answering after ${vipAt - t0} ms, a write after ${writeAt - t0} ms`);
+      const survivor = NODES.find((n) => n !== victim) as string;
+      const log = readFileSync(join(lab.root, 'nodes', survivor, 'var/log/pacemaker/pacemaker.log'), 'utf8');
+      const steps = failoverSteps(log, t0, survivor, victim, ['drbd_r0', ...GROUP]);
+      result.steps.push(steps);
+      console.log(steps.map((step) => `  ${String(step.at).padStart(6)} ms  ${step.label}`).join('\n'));
       // The fenced node boots again and becomes the Unpromoted side before the next run.
       await lab.waitFor((st) => resourcesById(st, 'drbd_r0').some((r) => r.role === 'Unpromoted' && r.nodes.includes(victim)),
         {what: `${victim} back`, timeoutMs: 240_000});
@@ -114,12 +129,6 @@ async function side(name: 'hacloud' | 'resource-agents'): Promise<{vip: number[]
   return result;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-
 async function main(): Promise<void> {
   console.log(`lab failover: two nodes, corosync token 1000 ms, fence_hacloud_lab; ${RUNS} runs per side; times from the power-off`);
   const theirs = await side('resource-agents');
@@ -129,6 +138,11 @@ async function main(): Promise<void> {
     const t = median(theirs[key]);
     const o = median(ours[key]);
     console.log(`${label.padEnd(18)} ${String(t).padStart(15)} ${String(o).padStart(9)} ${(o / t).toFixed(2).padStart(7)}`);
+  }
+  console.log('\nmedian timeline, ms from the power-off (survivor\'s pacemaker.log)');
+  const mine = new Map(medianSteps(ours.steps).map((step) => [step.label, step.at]));
+  for (const step of medianSteps(theirs.steps)) {
+    console.log(`${step.label.padEnd(28)} ${String(step.at).padStart(8)} ${String(mine.get(step.label) ?? '-').padStart(9)}`);
   }
 }
 
