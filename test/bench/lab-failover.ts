@@ -113,14 +113,15 @@ async function side(name: 'hacloud' | 'resource-agents'): Promise<SideResult> {
       result.vip.push(vipAt - t0);
       result.write.push(writeAt - t0);
       console.log(`${name} run ${run}: ${victim} powered off; VIP answering after ${vipAt - t0} ms, a write after ${writeAt - t0} ms`);
+      // The fenced node boots again and becomes the Unpromoted side before the next run.
+      await lab.waitFor((st) => resourcesById(st, 'drbd_r0').some((r) => r.role === 'Unpromoted' && r.nodes.includes(victim)),
+        {what: `${victim} back`, timeoutMs: 240_000});
+      // Read now: the last start's result may be logged after the first write went through.
       const survivor = NODES.find((n) => n !== victim) as string;
       const log = readFileSync(join(lab.root, 'nodes', survivor, 'var/log/pacemaker/pacemaker.log'), 'utf8');
       const steps = failoverSteps(log, t0, survivor, victim, ['drbd_r0', ...GROUP]);
       result.steps.push(steps);
       console.log(steps.map((step) => `  ${String(step.at).padStart(6)} ms  ${step.label}`).join('\n'));
-      // The fenced node boots again and becomes the Unpromoted side before the next run.
-      await lab.waitFor((st) => resourcesById(st, 'drbd_r0').some((r) => r.role === 'Unpromoted' && r.nodes.includes(victim)),
-        {what: `${victim} back`, timeoutMs: 240_000});
     }
   } finally {
     await lab?.stop();
