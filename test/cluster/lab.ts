@@ -27,6 +27,7 @@ export const LAB_NETWORK = '203.0.113';
 export const CLIENT_ADDRESS = `${LAB_NETWORK}.254`;
 const FENCE_AGENT = path.join(__dirname, 'fence_hacloud_lab');
 const LAB_PREFIX = 'hct-lab-';
+const DEFAULT_REBOOT_DELAY_MS = 20_000;
 
 export interface LabOptions {
   /** Node names, also hostnames (default ctl1, ctl2). Two nodes get two_node quorum. */
@@ -45,7 +46,11 @@ export interface LabOptions {
   fencing?: boolean;
   /** corosync token in ms (default 1000). */
   tokenMs?: number;
-  /** A fenced node is powered on again this long after a `reboot` (default 3 s). */
+  /**
+   * A fenced node is powered on again this long after a `reboot` (default 20 s). A real server takes
+   * minutes; with 3 s the node sometimes rejoined before the loaded survivor had begun its promotion,
+   * and Pacemaker then promoted the returning node instead (seen in the three-node test).
+   */
   rebootDelayMs?: number;
   /** Called after a node was powered off (by a test or a fence), e.g. to crash its simulated DRBD. */
   onPowerOff?: (node: string) => Promise<void>;
@@ -212,7 +217,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           const t = setTimeout(() => {
             timers.delete(t);
             if (!stopping) powerOn(node).catch((err: unknown) => appendLog(ctl, `power on ${node} failed: ${String(err)}`));
-          }, opts.rebootDelayMs ?? 3000);
+          }, opts.rebootDelayMs ?? DEFAULT_REBOOT_DELAY_MS);
           timers.add(t);
         }
       }, (err: unknown) => {
