@@ -20,6 +20,8 @@ const EXIT_NO_UP_TO_DATE_DATA = 17;
 // LINBIT's agent keeps a failing promote at least this long, so Pacemaker
 // does not spin in a tight recovery loop.
 const MIN_FAILED_PROMOTE_MS = 15_000;
+// How often a promote waiting for the peer's frozen split-brain facts looks again.
+const PEER_FACTS_POLL_MS = 2000;
 
 const scoreTable = (ctx: Ctx) => parseScoreTable(ctx.params.adjust_master_score) ?? DEFAULT_SCORE_TABLE;
 
@@ -246,8 +248,17 @@ export async function promote(ctx: Ctx) {
   if (!observed.state.exists) throw new GenericError(`cannot promote ${session.resource}: it is not started`);
   if (observed.status.primary) return OCF.SUCCESS;
   if (mayBeSplitBrain(session, observed)) {
-    // Re-verify with fresh facts from both sides before becoming Primary.
-    const view = await assessSplitBrain(session, observed);
+    // Re-verify with fresh facts from both sides before becoming Primary;
+    // while the peer has not frozen its facts yet, wait for its next monitor
+    // rather than become a second Primary of a diverged resource.
+    let view = await assessSplitBrain(session, observed);
+    const patience = ctx.deadline.slice({fraction: 0.6});
+    while (view.awaitingPeer && (await patience.sleep(PEER_FACTS_POLL_MS))) view = await assessSplitBrain(session, await observe(session));
+    if (view.awaitingPeer) {
+      await dropScore(session);
+      await holdFailure(session, started);
+      throw new GenericError(`split brain: ${session.node} will not be promoted before both sides' facts are frozen (${view.decision.reason})`);
+    }
     if (view.role === 'victim' && view.decision.kind === 'resolved') {
       await dropScore(session);
       await holdFailure(session, started);

@@ -18,6 +18,8 @@ export interface SplitBrainView {
   local: NodeFacts;
   peer: NodeFacts | undefined;
   role: 'survivor' | 'victim' | 'none';
+  // The rules found a survivor, but the peer has not frozen its facts yet.
+  awaitingPeer: boolean;
 }
 
 // Publishes this node's facts (frozen at the split), reads the peer's and the
@@ -31,17 +33,18 @@ export async function assessSplitBrain(session: Session, observed: Observed): Pr
   const peer = await readPeerFacts(session);
   const policy = parseSplitBrainPolicy(session.ctx.params.split_brain_policy) ?? {kind: 'manual' as const};
   const fencing: FencingFacts = await readFencing(session);
-  const decision = awaitFrozenPeer(peer, decideSplitBrain({
+  const decided = decideSplitBrain({
     a: local,
     b: peer ?? {node: '(peer)'},
     policy,
     fencing,
     now: Math.floor(Date.now() / 1000),
     maxFactAgeSeconds: session.ctx.params.split_brain_fact_max_age,
-  }));
+  });
+  const decision = awaitFrozenPeer(peer, decided);
   const role =
     decision.kind !== 'resolved' ? 'none' : decision.survivor === session.node ? 'survivor' : decision.victim === session.node ? 'victim' : 'none';
-  return {decision, local, peer, role};
+  return {decision, local, peer, role, awaitingPeer: decision !== decided};
 }
 
 // A resolution counts only once the peer judges on frozen facts too.

@@ -264,6 +264,39 @@ describe('a decision taken on the facts of the split', () => {
   });
 });
 
+describe('a promotion before both sides froze their facts', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await createPair('discard-least-changes', '8.4');
+  });
+  afterAll(async () => pair?.cleanup());
+
+  test('waits for the peer\'s facts, then the victim refuses; it never becomes a second Primary', async () => {
+    await healthyPair(pair);
+    // Both sides Primary and writing while the link is down, both demoted before it returns: 0 Primaries at
+    // reconnect, and no monitor has seen the split yet when Pacemaker tries to promote the victim.
+    expect((await pair.sim('ctl1', ['fake-drbd', 'link', 'down'])).code).toBe(0);
+    expect(await pair.agent('ctl2', 'promote')).toMatchObject({code: 0});
+    for (const [node, kib] of [['ctl1', 300], ['ctl2', 40]] as const) {
+      expect((await pair.sim(node, ['fake-drbd', 'write', 'r0', String(kib)])).code).toBe(0);
+      expect(await pair.agent(node, 'demote')).toMatchObject({code: 0});
+    }
+    expect((await pair.sim('ctl1', ['fake-drbd', 'link', 'up'])).code).toBe(0);
+    await waitUntil(async () => pair.markers().length === 2, {what: 'the split-brain handler markers', timeoutMs: 20_000});
+    const promote = pair.agent('ctl2', 'promote');
+    // The survivor's monitor comes while the victim's promote waits.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect((await pair.agent('ctl1', 'monitor')).code).toBe(0);
+    const refused = await promote;
+    expect(refused.code).toBe(1);
+    expect(refused.reason).toContain('ctl2 is the victim and will not be promoted');
+    expect((await pair.simState()).ctl2?.role).toBe('Secondary');
+    expect(await pair.agent('ctl1', 'promote')).toMatchObject({code: 0});
+    const survivorSha = await pair.sha('ctl1');
+    await expectRecovered(pair, 'ctl1', survivorSha);
+  });
+});
+
 describe('a victim that cannot preserve its data', () => {
   let pair: Pair;
   beforeAll(async () => {
