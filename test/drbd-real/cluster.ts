@@ -23,6 +23,9 @@ export const peerOf = (node: NodeName): NodeName => (node === 'ctl1' ? 'ctl2' : 
 export class Cluster {
   readonly steps: Step[] = [];
   readonly notes: string[] = [];
+  // Real DRBD's own outputs at named moments, kept in the report: the
+  // material a simulator comparison diffs against.
+  readonly snapshots: {label: string; node: NodeName; events2: string; gi: string}[] = [];
   policy = 'discard-least-changes';
   private readonly t0 = Date.now();
 
@@ -90,7 +93,10 @@ export class Cluster {
     const argv = ['env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), AGENT, action];
     const r = await this.guests[node].run(argv, timeout + 5);
     const label = extra.OCF_RESKEY_CRM_meta_notify_type ? `notify ${extra.OCF_RESKEY_CRM_meta_notify_type}-${extra.OCF_RESKEY_CRM_meta_notify_operation}` : action;
-    return this.record(node, `agent ${label}`, r);
+    this.record(node, `agent ${label}`, r);
+    // The agent's own account of split-brain steps and failures.
+    for (const line of r.stderr.split('\n')) if (/split brain|ERROR|WARNING/.test(line)) this.log(`      ${line.replace(/^\S+\[\d+\]: /, '')}`);
+    return r;
   }
 
   // A clone notification to both nodes, as Pacemaker sends around promote/demote/start/stop.
@@ -121,6 +127,14 @@ export class Cluster {
     const r = await this.agent(node, 'demote');
     await this.notifyAll('post', 'demote', node, promotedBefore.filter((n) => n !== node));
     return r;
+  }
+
+  async snapshot(label: string): Promise<void> {
+    for (const node of NODES) {
+      const events2 = await this.guests[node].run(['drbdsetup', 'events2', '--now', '--statistics', RESOURCE], 30);
+      const gi = await this.guests[node].run(['drbdadm', 'get-gi', RESOURCE], 30);
+      this.snapshots.push({label, node, events2: events2.stdout + events2.stderr, gi: (gi.stdout + gi.stderr).trim()});
+    }
   }
 
   // DRBD's view, straight from drbdadm (not the agent's): role, cstate, dstate.

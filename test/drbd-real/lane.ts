@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     const report = option('--report');
     if (report) {
       mkdirSync(dirname(report), {recursive: true});
-      writeFileSync(report, JSON.stringify({image, bootSeconds: pair.bootSeconds, results, notes: cluster.notes, steps: cluster.steps}, null, 1));
+      writeFileSync(report, JSON.stringify({image, bootSeconds: pair.bootSeconds, results, notes: cluster.notes, snapshots: cluster.snapshots, steps: cluster.steps}, null, 1));
     }
   } finally {
     await pair?.close();

@@ -35,6 +35,7 @@ const healthy: Scenario = {
     }
     check.equal('ctl1 promote', (await c.promote('ctl1', [])).code, OCF_SUCCESS);
     check.equal('ctl1 role', (await c.state('ctl1')).role, 'Primary/Secondary');
+    await c.snapshot('healthy, ctl1 Primary');
     check.equal('ctl1 monitor Primary', (await c.agent('ctl1', 'monitor')).code, OCF_RUNNING_PROMOTED);
     check.equal('ctl2 monitor Secondary', (await c.agent('ctl2', 'monitor')).code, OCF_SUCCESS);
     check.equal('write 1 MiB on the Primary', (await c.write('ctl1', MIB, 0)).code, 0);
@@ -61,6 +62,7 @@ function linkLoss(withWrites: boolean): Scenario {
       await c.link(false);
       const seen = await c.waitCstate(NODES, ['WFConnection'], 60);
       c.note(`link loss seen by both after ${seen.toFixed(1)} s`);
+      await c.snapshot(`link cut (${withWrites ? 'with' : 'without'} writes)`);
       check.equal('ctl1 dstate while cut', (await c.state('ctl1')).dstate, 'UpToDate/DUnknown');
       check.equal('ctl1 monitor while cut', (await c.agent('ctl1', 'monitor')).code, OCF_RUNNING_PROMOTED);
       check.equal('ctl2 monitor while cut', (await c.agent('ctl2', 'monitor')).code, OCF_SUCCESS);
@@ -83,14 +85,20 @@ interface SplitBrainCase {
   // KiB each node writes after the split (ctl1 was Primary before it, ctl2 is promoted during it).
   writes: Record<NodeName, number>;
   victim: NodeName | undefined;
+  // Primaries when the link comes back: 2 (both still Primary: Pacemaker
+  // demotes the one without a score) or 0 (both demoted during the split:
+  // Pacemaker promotes, which is the agent's promote path).
+  primaries: 0 | 2;
 }
+
+const markersOn = async (c: Cluster, n: NodeName) => (await c.ls(n, STATE_DIR)).filter((f) => f.startsWith(`${RESOURCE}.split-brain.`));
 
 // Both nodes Primary while the link is down, writes on both, link restored:
 // DRBD detects the split brain and drops the connection (after-sb-*
-// disconnect); the agent's monitor, demote and promote paths recover it.
+// disconnect); the agent's monitor, demote, notify and promote paths recover it.
 function splitBrain(sb: SplitBrainCase): Scenario {
   return {
-    name: `split brain, policy ${sb.policy}`,
+    name: `split brain, policy ${sb.policy}, ${sb.primaries} primaries at reconnect`,
     async run(c, check) {
       c.policy = sb.policy;
       await c.link(false);
@@ -102,61 +110,66 @@ function splitBrain(sb: SplitBrainCase): Scenario {
       check.equal(`ctl2 writes ${sb.writes.ctl2} KiB`, (await c.write('ctl2', sb.writes.ctl2, 16 * MIB)).code, 0);
       const sums: Record<NodeName, string> = {ctl1: await c.dataSum('ctl1'), ctl2: await c.dataSum('ctl2')};
       check.that('the two sides diverged', sums.ctl1 !== sums.ctl2, sums);
+      if (sb.primaries === 0) {
+        for (const n of NODES) check.equal(`${n} demoted during the split`, (await c.demote(n, [n])).code, OCF_SUCCESS);
+      }
       await c.link(true);
       const detected = await c.waitCstate(NODES, ['StandAlone'], 90);
-      c.note(`split brain: both StandAlone ${detected.toFixed(1)} s after the link came back`);
-      for (const n of NODES) {
-        const markers = (await c.ls(n, STATE_DIR)).filter((f) => f.startsWith(`${RESOURCE}.split-brain.`));
-        check.that(`${n} split-brain handler left a marker`, markers.length > 0, markers);
-      }
-      // Pacemaker now sees two promoted instances: monitors, then it demotes both
-      // and promotes the one with the best score.
-      const codes: number[] = [];
-      for (const n of NODES) codes.push((await c.agent(n, 'monitor')).code);
-      check.equal('monitor codes with both Primary', codes, [OCF_RUNNING_PROMOTED, OCF_RUNNING_PROMOTED]);
-      for (const n of NODES) await c.demote(n, n === 'ctl1' ? ['ctl1', 'ctl2'] : ['ctl2']);
-      for (const n of NODES) await c.agent(n, 'monitor');
-      const scores: Record<NodeName, string | undefined> = {ctl1: await c.score('ctl1'), ctl2: await c.score('ctl2')};
+      c.note(`split brain (${sb.policy}): both StandAlone ${detected.toFixed(1)} s after the link came back`);
+      await c.snapshot(`split brain detected (${sb.policy}, ${sb.primaries} primaries)`);
+      for (const n of NODES) check.that(`${n} split-brain handler left a marker`, (await markersOn(c, n)).length > 0, []);
       if (!sb.victim) {
+        const codes: number[] = [];
+        for (const n of NODES) codes.push((await c.agent(n, 'monitor')).code);
+        check.equal('monitor codes after the split brain', codes, [OCF_RUNNING_PROMOTED, OCF_RUNNING_PROMOTED]);
         await manualCheck(c, check, sums);
         return;
       }
-      const survivor = peerOf(sb.victim);
-      const expected = {ctl1: survivor === 'ctl1' ? '10000' : undefined, ctl2: survivor === 'ctl2' ? '10000' : undefined};
-      check.equal(`only the survivor ${survivor} keeps a score`, scores, expected);
-      if (sb.policy === 'discard-least-changes') {
-        const refused = await c.agent(sb.victim, 'promote');
-        check.that(`promote of the victim ${sb.victim} fails`, refused.code !== OCF_SUCCESS, refused.code);
-        check.equal(`victim ${sb.victim} still Secondary`, (await c.state(sb.victim)).role.split('/')[0], 'Secondary');
+      const victim = sb.victim;
+      const survivor = peerOf(victim);
+      if (sb.primaries === 2) {
+        const codes: number[] = [];
+        for (const n of NODES) codes.push((await c.agent(n, 'monitor')).code);
+        check.equal('monitor codes with both Primary', codes, [OCF_RUNNING_PROMOTED, OCF_RUNNING_PROMOTED]);
+        const scores = {ctl1: await c.score('ctl1'), ctl2: await c.score('ctl2')};
+        const expected = {ctl1: survivor === 'ctl1' ? '10000' : undefined, ctl2: survivor === 'ctl2' ? '10000' : undefined};
+        check.equal(`only the survivor ${survivor} keeps a score`, scores, expected);
+        // Two promoted instances: Pacemaker demotes the one without a score.
+        check.equal(`demote victim ${victim}`, (await c.demote(victim, NODES.slice())).code, OCF_SUCCESS);
+      } else {
+        // No Primary: Pacemaker promotes one; first (wrongly) the victim, then the survivor.
+        const refused = await c.agent(victim, 'promote');
+        check.that(`promote of the victim ${victim} fails`, refused.code !== OCF_SUCCESS, refused.code);
+        check.equal(`victim ${victim} still Secondary`, (await c.state(victim)).role.split('/')[0], 'Secondary');
+        check.equal(`victim ${victim} score deleted`, await c.score(victim), undefined);
+        check.equal(`promote survivor ${survivor}`, (await c.promote(survivor, [])).code, OCF_SUCCESS);
       }
-      check.equal(`promote survivor ${survivor}`, (await c.promote(survivor, [])).code, OCF_SUCCESS);
-      // Monitors keep running; the victim's preserves and reconnects, the resync follows.
+      // Recurring monitors go on; the victim preserves and reconnects, the resync follows.
       const recovered = await c.waitFor('recovery', async () => {
+        const s = await c.state(victim);
+        if (s.cstate === 'Connected' && s.dstate === 'UpToDate/UpToDate') return true;
         for (const n of NODES) await c.agent(n, 'monitor');
-        const s = await c.state(sb.victim as NodeName);
-        return s.cstate === 'Connected' && s.dstate === 'UpToDate/UpToDate';
+        return false;
       }, 180, 0);
-      c.note(`recovered ${recovered.toFixed(1)} s after the survivor's promote`);
+      c.note(`recovered (${sb.policy}) ${recovered.toFixed(1)} s after the ${sb.primaries === 2 ? "victim's demote" : "survivor's promote"}`);
+      await c.snapshot(`recovered (${sb.policy})`);
       check.equal(`survivor ${survivor} role`, (await c.state(survivor)).role, 'Primary/Secondary');
       check.equal(`survivor ${survivor} data unchanged`, await c.dataSum(survivor), sums[survivor]);
-      check.equal(`victim ${sb.victim} now holds the survivor's data`, await c.dataSum(sb.victim), sums[survivor]);
-      const images = (await c.ls(sb.victim, PRESERVED_DIR)).filter((f) => f.endsWith('.img'));
-      check.equal(`one preserved image on ${sb.victim}`, images.length, 1);
+      check.equal(`victim ${victim} now holds the survivor's data`, await c.dataSum(victim), sums[survivor]);
+      const images = (await c.ls(victim, PRESERVED_DIR)).filter((f) => f.endsWith('.img'));
+      check.equal(`one preserved image on ${victim}`, images.length, 1);
       const image = images[0];
       if (image) {
         const path = `${PRESERVED_DIR}/${image}`;
-        check.equal("preserved image holds the victim's diverging data", await c.dataSum(sb.victim, path), sums[sb.victim]);
-        const recorded = (await c.must(sb.victim, ['cat', `${path}.sha256`])).split(' ')[0];
-        const actual = (await c.must(sb.victim, ['sha256sum', path], 120)).split(' ')[0];
+        check.equal("preserved image holds the victim's diverging data", await c.dataSum(victim, path), sums[victim]);
+        const recorded = (await c.must(victim, ['cat', `${path}.sha256`])).split(' ')[0];
+        const actual = (await c.must(victim, ['sha256sum', path], 120)).split(' ')[0];
         check.equal('.sha256 beside it matches the image', recorded, actual);
-        await c.must(sb.victim, ['rm', '-f', path, `${path}.sha256`]);
+        await c.must(victim, ['rm', '-f', path, `${path}.sha256`]);
       }
-      for (const n of NODES) await c.agent(n, 'monitor');
-      for (const n of NODES) {
-        const markers = (await c.ls(n, STATE_DIR)).filter((f) => f.startsWith(`${RESOURCE}.split-brain.`));
-        check.equal(`${n} markers cleared once healthy`, markers, []);
-      }
-      check.equal(`victim ${sb.victim} score back`, await c.score(sb.victim), '10000');
+      for (const n of NODES) check.equal(`${n} monitor once healthy`, (await c.agent(n, 'monitor')).code, n === survivor ? OCF_RUNNING_PROMOTED : OCF_SUCCESS);
+      for (const n of NODES) check.equal(`${n} markers cleared once healthy`, await markersOn(c, n), []);
+      check.equal(`victim ${victim} score back`, await c.score(victim), '10000');
       // Next scenario starts from ctl1 Primary.
       if (survivor !== 'ctl1') {
         await c.demote(survivor, [survivor]);
@@ -175,23 +188,25 @@ async function manualCheck(c: Cluster, check: Checks, sums: Record<NodeName, str
     check.equal(`${n} preserved nothing`, (await c.ls(n, PRESERVED_DIR)).length, 0);
   }
   // The operator's recovery (DRBD User's Guide): ctl2 discards.
+  await c.demote('ctl2', NODES.slice());
+  check.equal('ctl2 still StandAlone after its demote under manual', (await c.state('ctl2')).cstate, 'StandAlone');
   const disconnect = await c.run('ctl2', ['drbdadm', 'disconnect', RESOURCE]);
   c.note(`8.4 disconnect of a StandAlone resource: exit ${disconnect.code} ${disconnect.stderr.trim()}`);
   await c.must('ctl2', ['drbdadm', 'connect', '--discard-my-data', RESOURCE]);
   await c.must('ctl1', ['drbdadm', 'connect', RESOURCE]);
   await c.waitHealthy(120);
   check.equal('after manual recovery ctl2 holds ctl1 data', await c.dataSum('ctl2'), sums.ctl1);
-  await c.promote('ctl1', []);
+  check.equal('ctl1 still Primary', (await c.state('ctl1')).role, 'Primary/Secondary');
 }
 
 export const SCENARIOS: Scenario[] = [
   healthy,
   linkLoss(false),
   linkLoss(true),
-  splitBrain({policy: 'discard-least-changes', writes: {ctl1: 2 * MIB, ctl2: 512}, victim: 'ctl2'}),
+  splitBrain({policy: 'discard-least-changes', writes: {ctl1: 2 * MIB, ctl2: 512}, victim: 'ctl2', primaries: 0}),
   // ctl2 became Primary later and loses, although it changed more.
-  splitBrain({policy: 'discard-younger-primary', writes: {ctl1: 512, ctl2: 2 * MIB}, victim: 'ctl2'}),
-  splitBrain({policy: 'discard-node:ctl1', writes: {ctl1: 2 * MIB, ctl2: 512}, victim: 'ctl1'}),
-  splitBrain({policy: 'manual', writes: {ctl1: 1 * MIB, ctl2: 512}, victim: undefined}),
+  splitBrain({policy: 'discard-younger-primary', writes: {ctl1: 512, ctl2: 2 * MIB}, victim: 'ctl2', primaries: 2}),
+  splitBrain({policy: 'discard-node:ctl1', writes: {ctl1: 2 * MIB, ctl2: 512}, victim: 'ctl1', primaries: 2}),
+  splitBrain({policy: 'manual', writes: {ctl1: 1 * MIB, ctl2: 512}, victim: undefined, primaries: 2}),
 ];
 
