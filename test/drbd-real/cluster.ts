@@ -1,6 +1,12 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {BACKING, DATA_KIB, DEVICE, NODES, RESOURCE, type NodeName} from './config';
-import type {CommandResult, Guest} from './guest';
+import type {CommandResult} from './guest';
+
+// A node the scenarios run commands on: a QEMU guest or a simulated node.
+export interface Host {
+  run(argv: string[], timeoutS?: number): Promise<CommandResult>;
+  must(argv: string[], timeoutS?: number): Promise<string>;
+}
 
 // What Pacemaker would do around the agent, played by the harness: the OCF
 // environment of each action, clone notifications, and the relay of node
@@ -11,6 +17,9 @@ const INSTANCE: Record<NodeName, string> = {ctl1: 'drbd-r0:0', ctl2: 'drbd-r0:1'
 const TIMEOUT_S: Record<string, number> = {start: 240, stop: 100, promote: 90, demote: 90, notify: 90, monitor: 20};
 
 export interface Step {
+  scenario: string;
+  // Recorded while polling for a state: how many such steps run depends on timing.
+  polling: boolean;
   at: number;
   node: NodeName;
   what: string;
@@ -25,14 +34,16 @@ export class Cluster {
   readonly notes: string[] = [];
   // Real DRBD's own outputs at named moments, kept in the report: the
   // material a simulator comparison diffs against.
-  readonly snapshots: {label: string; node: NodeName; events2: string; gi: string}[] = [];
+  readonly snapshots: {scenario: string; label: string; node: NodeName; events2: string; gi: string}[] = [];
   policy = 'discard-least-changes';
+  scenario = '';
+  private polling = false;
   private readonly t0 = Date.now();
 
-  constructor(readonly guests: Record<NodeName, Guest>, private readonly log: (line: string) => void) {}
+  constructor(readonly guests: Record<NodeName, Host>, private readonly log: (line: string) => void) {}
 
   private record(node: NodeName, what: string, r: CommandResult): CommandResult {
-    this.steps.push({at: (Date.now() - this.t0) / 1000, node, what, code: r.code, ms: r.ms});
+    this.steps.push({scenario: this.scenario, polling: this.polling, at: (Date.now() - this.t0) / 1000, node, what, code: r.code, ms: r.ms});
     this.log(`    [${node}] ${what} -> ${r.code} (${(r.ms / 1000).toFixed(1)} s)`);
     return r;
   }
@@ -133,7 +144,7 @@ export class Cluster {
     for (const node of NODES) {
       const events2 = await this.guests[node].run(['drbdsetup', 'events2', '--now', '--statistics', RESOURCE], 30);
       const gi = await this.guests[node].run(['drbdadm', 'get-gi', RESOURCE], 30);
-      this.snapshots.push({label, node, events2: events2.stdout + events2.stderr, gi: (gi.stdout + gi.stderr).trim()});
+      this.snapshots.push({scenario: this.scenario, label, node, events2: events2.stdout + events2.stderr, gi: (gi.stdout + gi.stderr).trim()});
     }
   }
 
@@ -146,7 +157,9 @@ export class Cluster {
   async waitFor(what: string, predicate: () => Promise<boolean>, seconds = 60, everyMs = 1000): Promise<number> {
     const started = Date.now();
     for (;;) {
-      if (await predicate()) return (Date.now() - started) / 1000;
+      this.polling = true;
+      const done = await predicate().finally(() => (this.polling = false));
+      if (done) return (Date.now() - started) / 1000;
       if (Date.now() - started > seconds * 1000) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
       await sleep(everyMs);
     }
