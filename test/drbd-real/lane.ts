@@ -14,6 +14,7 @@ import {startSim} from './sim';
 // --sim runs the same scenarios against test/drbd-sim (8.4) instead;
 // --compare REAL.json (with --sim) diffs the two runs.
 // Usage: node dist/drbd-real/lane.cjs [--hacloud PATH] [--only TEXT] [--report FILE] [--sim [--compare REAL.json]]
+//        node dist/drbd-real/lane.cjs --diff REAL.json SIM.json
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -59,8 +60,23 @@ async function runScenarios(cluster: Cluster, log: (line: string) => void): Prom
   return results;
 }
 
+// Reports the differences between a real and a simulated run; the number not explained.
+function compareReports(real: LaneReport, sim: LaneReport, label: string, log: (line: string) => void): number {
+  const differences = diff(normalise(real), normalise(sim));
+  const unexplained = differences.filter((d) => !d.known).length;
+  log(`\nreal DRBD (${label}) against the simulator: ${differences.length} differing lines, ${unexplained} not explained by a known limitation`);
+  for (const d of differences) log(`${d.real !== undefined ? `real: ${d.real}` : `sim:  ${d.sim}`}${d.known ? `   [known: ${d.known}]` : ''}`);
+  return unexplained;
+}
+
 async function main(): Promise<number> {
   const laneStarted = Date.now();
+  const reports = process.argv.indexOf('--diff');
+  if (reports >= 0) {
+    const [real, sim] = process.argv.slice(reports + 1, reports + 3).map((f) => JSON.parse(readFileSync(f, 'utf8')) as LaneReport);
+    if (!real || !sim) throw new Error('--diff REAL.json SIM.json');
+    return compareReports(real, sim, process.argv[reports + 1] ?? '', console.log) === 0 ? 0 : 1;
+  }
   const log = (line: string) => console.log(line);
   const hacloud = hacloudBinary();
   const simulated = process.argv.includes('--sim');
@@ -104,11 +120,7 @@ async function main(): Promise<number> {
   let unexplained = 0;
   const against = option('--compare');
   if (against) {
-    const real = JSON.parse(readFileSync(against, 'utf8')) as LaneReport;
-    const differences = diff(normalise(real), normalise(report));
-    unexplained = differences.filter((d) => !d.known).length;
-    log(`\nreal DRBD (${against}) against the simulator: ${differences.length} differing lines, ${unexplained} not explained by a known limitation`);
-    for (const d of differences) log(`${d.real !== undefined ? `real: ${d.real}` : `sim:  ${d.sim}`}${d.known ? `   [known: ${d.known}]` : ''}`);
+    unexplained = compareReports(JSON.parse(readFileSync(against, 'utf8')) as LaneReport, report, against, log);
   }
   log(`drbd-real: lane took ${((Date.now() - laneStarted) / 1000).toFixed(1)} s`);
   const failing = failed.length + (unexplained > 0 ? 1 : 0);
