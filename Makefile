@@ -82,10 +82,12 @@ lab: deps install sim dist/lab/lab.cjs
 drbd-real: dist/drbd-real/lane.cjs
 dist/drbd-real/lane.cjs: node_modules/.package-lock.json $(wildcard test/drbd-real/*.ts test/drbd-real/guest/*) test/drbd-real/build.mjs
 	node test/drbd-real/build.mjs
-test-drbd-real: install dist/drbd-real/lane.cjs
+# The same scenarios then run against the simulator and are diffed with the real run.
+test-drbd-real: install sim dist/drbd-real/lane.cjs
 	@command -v qemu-system-x86_64 >/dev/null || apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends qemu-system-x86
 	mkdir -p $(RESULTS)
 	node dist/drbd-real/lane.cjs --report $(RESULTS)/drbd-real.json
+	node dist/drbd-real/lane.cjs --sim --report $(RESULTS)/drbd-real-sim.json --compare $(RESULTS)/drbd-real.json
 
 lab-down:
 	@if [ -f dist/lab/lab.cjs ]; then node dist/lab/lab.cjs down; else echo "lab: not built, nothing to stop"; fi

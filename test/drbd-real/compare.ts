@@ -1,8 +1,9 @@
 import type {Cluster} from './cluster';
 
 // Real DRBD against the simulator: both runs are reduced to what must agree
-// (each non-polling step's exit code, the checks that failed, and the
-// states and generation-identifier pattern in the events2/get-gi snapshots),
+// (each non-polling step's exit code, the checks that failed, and every
+// events2 field but DROPPED plus the generation-identifier pattern in the
+// events2/get-gi snapshots),
 // then diffed line by line. A difference matching KNOWN is reported, not failed.
 
 export interface LaneReport {
@@ -13,21 +14,25 @@ export interface LaneReport {
 
 // Known limitations of test/drbd-sim (its README, "Known limitations") that
 // show up in these scenarios, each with the pattern of the lines it explains.
+// Empty: on the last measured runs nothing but the fields below differed.
 export const KNOWN: {limitation: string; pattern: RegExp}[] = [];
 
-const KEYS = ['name', 'role', 'connection', 'disk', 'peer-disk', 'replication', 'volume', 'minor'];
+// events2 fields left out of the comparison, each for a listed limitation:
+// al-writes is the simulator's approximation (limitation 8: "8 at attach +
+// touched extents"; real 8.4 shows 0 or 1 after a re-attach with a clean
+// activity log).
+const DROPPED = new Set(['al-writes']);
 
-// events2 --now lines without statistics and numbers that vary run to run.
+// events2 --now lines, every field but the dropped ones.
 function events2States(text: string): string[] {
   return text
     .split('\n')
     .filter((l) => l.startsWith('exists') && !l.startsWith('exists -'))
-    .map((l) => {
-      const [, kind] = l.split(' ');
-      const kv = l.split(' ').slice(2).filter((f) => KEYS.includes(f.split(':')[0] ?? ''));
-      return `${kind} ${kv.join(' ')}`;
-    });
+    .map((l) => l.split(' ').slice(1).filter((f) => !DROPPED.has(f.split(':')[0] ?? '')).join(' '));
 }
+
+// The agent's names for preserved images carry the time they were taken.
+const untimed = (text: string) => text.replace(/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z/g, '<time>');
 
 // get-gi "current:bitmap:history1:history2:flags...": UUIDs named A, B, ... in
 // order of first appearance within one snapshot (both nodes), bit 0 kept apart.
@@ -51,7 +56,7 @@ function giPattern(gis: string[]): string[] {
 export function normalise(report: LaneReport): string[] {
   const lines: string[] = [];
   for (const r of report.results) lines.push(`scenario ${r.name}: ${r.failures.length ? `failed: ${r.failures.join('; ')}` : 'passed'}`);
-  for (const s of report.steps) if (!s.polling) lines.push(`step [${s.scenario}] ${s.node} ${s.what} -> ${s.code}`);
+  for (const s of report.steps) if (!s.polling) lines.push(untimed(`step [${s.scenario}] ${s.node} ${s.what} -> ${s.code}`));
   const labels = [...new Set(report.snapshots.map((s) => `${s.scenario}\u0000${s.label}`))];
   for (const key of labels) {
     const [scenario, label] = key.split('\u0000');
