@@ -9,7 +9,7 @@ JEST     := node_modules/.bin/jest
 SOURCES  := $(shell find lib agents -name '*.ts') build/bundle.mjs build/sea.mjs package-lock.json
 
 .PHONY: all build install uninstall deps node_modules typecheck sim lab lab-down test test-unit test-contract \
-        test-integration test-cluster bench clean man deb lintian
+        test-integration test-cluster test-drbd-real drbd-real bench clean man deb lintian
 
 all: build
 
@@ -76,6 +76,19 @@ dist/drbd-sim/drbd-sim.cjs: node_modules/.package-lock.json $(shell find test/dr
 # (test/cluster/lab-cli.ts); `make lab-down` removes every trace of it.
 lab: deps install sim dist/lab/lab.cjs
 	node dist/lab/lab.cjs up
+# The real-DRBD lane (test/drbd-real/README.md): two QEMU/TCG guests with
+# Debian's DRBD 8.4 kernel module run the installed drbd agent. Not part of
+# `make test` (about its time: see the README).
+drbd-real: dist/drbd-real/lane.cjs
+dist/drbd-real/lane.cjs: node_modules/.package-lock.json $(wildcard test/drbd-real/*.ts test/drbd-real/guest/*) test/drbd-real/build.mjs
+	node test/drbd-real/build.mjs
+# The same scenarios then run against the simulator and are diffed with the real run.
+test-drbd-real: install sim dist/drbd-real/lane.cjs
+	@command -v qemu-system-x86_64 >/dev/null || apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends qemu-system-x86
+	mkdir -p $(RESULTS)
+	node dist/drbd-real/lane.cjs --report $(RESULTS)/drbd-real.json
+	node dist/drbd-real/lane.cjs --sim --report $(RESULTS)/drbd-real-sim.json --compare $(RESULTS)/drbd-real.json
+
 lab-down:
 	@if [ -f dist/lab/lab.cjs ]; then node dist/lab/lab.cjs down; else echo "lab: not built, nothing to stop"; fi
 dist/lab/lab.cjs: node_modules/.package-lock.json $(wildcard test/cluster/*.ts test/cluster/*.sh test/helpers/*.ts) test/cluster/fence_hacloud_lab test/cluster/build-lab.mjs
