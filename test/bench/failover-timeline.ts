@@ -51,7 +51,9 @@ export function failoverSteps(log: string, powerOffAt: number, survivor: string,
   return steps.sort((a, b) => a.at - b.at);
 }
 
+// NaN for no values (a side that was not run).
 export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;

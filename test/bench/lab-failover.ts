@@ -6,13 +6,18 @@
 // IPaddr2 and mysql. Each run powers off the node holding the Promoted DRBD
 // and measures, from the power-off, (a) the VIP answering a ping from the lab
 // network and (b) MariaDB accepting an INSERT through the VIP; medians over
-// BENCH_FAILOVER_RUNS runs (default 3) per side. Keystone is not in the lab
-// yet, so (c) a token is not measured. Each run's timeline (peer lost,
-// fencing confirmed, each action on the survivor) is read from the survivor's
+// BENCH_FAILOVER_RUNS runs (default 3) per side. Then (c), hacloud only: a
+// third lab runs the whole controller (packaging/examples/controller.crm,
+// keystone on MariaDB through the VIP) and each run also measures keystone
+// issuing a token through the VIP. BENCH_FAILOVER_SIDES picks the labs
+// (e.g. "hacloud controller"). Each run's timeline (peer lost, fencing
+// confirmed, each action on the survivor) is read from the survivor's
 // pacemaker.log: where the time goes. Not a test: prints figures and ratios.
 // Built by test/cluster/build-lab.mjs into dist/lab/lab-failover.cjs.
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {keystoneToken} from '../cluster/controller-client';
+import {CONTROLLER, CONTROLLER_STACK, controllerData, controllerExtension, createControllerFiles} from '../cluster/controller-setup';
 import {resourcesById, type ClusterStatus} from '../cluster/crm-mon';
 import type {Lab} from '../cluster/lab';
 import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, stackNode, type StackFiles, startStackLab, VIP} from '../cluster/mysql-stack-setup';
@@ -20,6 +25,8 @@ import {sleep, waitUntil} from '../helpers/wait';
 import {failoverSteps, median, medianSteps, type Step} from './failover-timeline';
 
 const RUNS = Number(process.env.BENCH_FAILOVER_RUNS ?? 3);
+// Which labs to run (comma-separated; default all three).
+const SIDES = (process.env.BENCH_FAILOVER_SIDES ?? 'resource-agents,hacloud,hacloud controller').split(',').map((x) => x.trim());
 const NODES: readonly SimNode[] = ['ctl1', 'ctl2'];
 const GROUP = ['fs_mysql', 'vip_db', 'mysql'];
 
@@ -74,45 +81,55 @@ const groupNode = (s: ClusterStatus): string | undefined => stackNode(s, GROUP);
 // What a signal must tear down: the lab of the side being measured and its simulator (loop devices).
 let current: {lab?: Lab; files?: StackFiles} = {};
 
-interface SideResult {
+type Side = 'hacloud' | 'resource-agents' | 'hacloud controller';
+interface Times {
   vip: number[];
   write: number[];
+  token: number[];
   steps: Step[][];
 }
 
-async function side(name: 'hacloud' | 'resource-agents'): Promise<SideResult> {
+async function side(name: Side): Promise<Times> {
   let files: StackFiles | undefined;
   let lab: Lab | undefined;
   current = {};
-  const result: SideResult = {vip: [], write: [], steps: []};
+  const result: Times = {vip: [], write: [], token: [], steps: []};
+  const whole = name === 'hacloud controller';
+  const running = (st: ClusterStatus): string | undefined => (whole ? stackNode(st, CONTROLLER_STACK) : groupNode(st));
   try {
     files = await createStackFiles();
     current.files = files;
-    await prepareData(files);
+    const controller = whole ? createControllerFiles(files) : undefined;
+    await prepareData(files, controller ? controllerData(controller) : {});
     const stack = files;
-    lab = await startStackLab(files, {nodes: NODES});
+    // The whole controller: a fenced node boots after a minute (see lab-controller.test.ts).
+    lab = await startStackLab(files, {nodes: NODES, ...(controller ? {extend: controllerExtension(files, controller), rebootDelayMs: 60_000} : {})});
     current.lab = lab;
     const l = lab;
-    await lab.configure(configs(files.monitorPassword)[name]);
+    await lab.configure(controller ? readFileSync(CONTROLLER, 'utf8') : configs(files.monitorPassword)[name as 'hacloud' | 'resource-agents']);
     const sql = (statement: string) => l.client(appSql(stack, statement), {timeoutMs: 10_000});
     let id = 0;
     for (let run = 1; run <= RUNS; run++) {
-      const s = await lab.waitFor((st) => groupNode(st) !== undefined, {what: `${name}: the stack running`, timeoutMs: 240_000});
+      const s = await lab.waitFor((st) => running(st) !== undefined, {what: `${name}: the stack running`, timeoutMs: 600_000, intervalMs: 2000});
       await waitUntil(async () => (await sql(`INSERT INTO acked (id) VALUES (${++id})`)).exitCode === 0, {what: 'a write', timeoutMs: 60_000});
-      const victim = groupNode(s) as string;
+      const victim = running(s) as string;
       const t0 = Date.now();
       await lab.powerOff(victim);
       let vipAt = 0;
       let writeAt = 0;
-      while (writeAt === 0 && Date.now() - t0 < 180_000) {
+      let tokenAt = controller ? 0 : t0;
+      while ((writeAt === 0 || tokenAt === 0) && Date.now() - t0 < 300_000) {
         if (vipAt === 0 && (await l.client(['ping', '-c', '1', '-W', '1', VIP])).exitCode === 0) vipAt = Date.now();
-        if (vipAt !== 0 && (await sql(`INSERT INTO acked (id) VALUES (${++id})`)).exitCode === 0) writeAt = Date.now();
-        if (writeAt === 0) await sleep(100);
+        if (vipAt !== 0 && writeAt === 0 && (await sql(`INSERT INTO acked (id) VALUES (${++id})`)).exitCode === 0) writeAt = Date.now();
+        if (controller && writeAt !== 0 && tokenAt === 0 && (await keystoneToken(l, controller)).status === 201) tokenAt = Date.now();
+        if (writeAt === 0 || tokenAt === 0) await sleep(100);
       }
-      if (writeAt === 0) throw new Error(`${name}: no write 180 s after the power-off\n${await lab.diagnostics()}`);
+      if (writeAt === 0 || tokenAt === 0) throw new Error(`${name}: no write or token 300 s after the power-off\n${await lab.diagnostics()}`);
       result.vip.push(vipAt - t0);
       result.write.push(writeAt - t0);
-      console.log(`${name} run ${run}: ${victim} powered off; VIP answering after ${vipAt - t0} ms, a write after ${writeAt - t0} ms`);
+      if (controller) result.token.push(tokenAt - t0);
+      console.log(`${name} run ${run}: ${victim} powered off; VIP answering after ${vipAt - t0} ms, a write after ${writeAt - t0} ms`
+        + `${controller ? `, a token after ${tokenAt - t0} ms` : ''}`);
       // The fenced node boots again and becomes the Unpromoted side before the next run.
       await lab.waitFor((st) => resourcesById(st, 'drbd_r0').some((r) => r.role === 'Unpromoted' && r.nodes.includes(victim)),
         {what: `${victim} back`, timeoutMs: 240_000});
@@ -132,14 +149,17 @@ async function side(name: 'hacloud' | 'resource-agents'): Promise<SideResult> {
 
 async function main(): Promise<void> {
   console.log(`lab failover: two nodes, corosync token 1000 ms, fence_hacloud_lab; ${RUNS} runs per side; times from the power-off`);
-  const theirs = await side('resource-agents');
-  const ours = await side('hacloud');
-  console.log('\nmedian ms          resource-agents   hacloud   ratio');
+  const none: Times = {vip: [], write: [], token: [], steps: []};
+  const theirs = SIDES.includes('resource-agents') ? await side('resource-agents') : none;
+  const ours = SIDES.includes('hacloud') ? await side('hacloud') : none;
+  const whole = SIDES.includes('hacloud controller') ? await side('hacloud controller') : none;
+  console.log('\nmedian ms          resource-agents   hacloud   ratio   hacloud (whole controller)');
   for (const [label, key] of [['VIP answering', 'vip'], ['write via VIP', 'write']] as const) {
     const t = median(theirs[key]);
     const o = median(ours[key]);
-    console.log(`${label.padEnd(18)} ${String(t).padStart(15)} ${String(o).padStart(9)} ${(o / t).toFixed(2).padStart(7)}`);
+    console.log(`${label.padEnd(18)} ${String(t).padStart(15)} ${String(o).padStart(9)} ${(o / t).toFixed(2).padStart(7)} ${String(median(whole[key])).padStart(12)}`);
   }
+  console.log(`${'keystone token'.padEnd(18)} ${'-'.padStart(15)} ${'-'.padStart(9)} ${'-'.padStart(7)} ${String(median(whole.token)).padStart(12)}`);
   console.log('\nmedian timeline, ms from the power-off (survivor\'s pacemaker.log)');
   const mine = new Map(medianSteps(ours.steps).map((step) => [step.label, step.at]));
   for (const step of medianSteps(theirs.steps)) {

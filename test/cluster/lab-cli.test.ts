@@ -1,11 +1,12 @@
 // `make lab` and `make lab-down` as a newcomer runs them: the lab command
-// brings up the two-node lab with the MariaDB-on-DRBD example, answers
+// brings up the two-node lab with the whole controller example, answers
 // status and shell, fails a node over, and `down` leaves no namespace,
 // process, directory or loop device behind.
 import {execa} from 'execa';
 import {existsSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {listNetns} from '../helpers/netns';
+import {KEYSTONE_URL, SERVICES} from './controller-setup';
 import {requireOcfAgent} from './harness';
 
 jest.setTimeout(600_000);
@@ -20,7 +21,7 @@ const leftovers = async () => ({
 });
 
 beforeAll(async () => {
-  for (const agent of ['drbd', 'fs', 'vip', 'mysql']) requireOcfAgent(`ocf:hacloud:${agent}`);
+  for (const agent of ['drbd', 'fs', 'vip', 'mysql', 'backup', 'rabbitmq', ...Object.keys(SERVICES)]) requireOcfAgent(`ocf:hacloud:${agent}`);
   await execa(process.execPath, [join(ROOT, 'test/cluster/build-lab.mjs')], {stdin: 'ignore'});
   if (existsSync('/run/hacloud-lab/daemon.pid')) throw new Error('a lab is already running here: `make lab-down` first');
 });
@@ -34,6 +35,10 @@ test('up brings the stack up and prints how to use it; status, shell and a power
   expect(up.exitCode).toBe(0);
   expect(up.stdout).toMatch(/resource g_mysql\/mysql \(ocf:hacloud:mysql\): Started on ctl[12]/);
   expect(up.stdout).toContain('make lab-down');
+  for (const service of ['rabbitmq', ...Object.keys(SERVICES)]) {
+    expect(up.stdout).toMatch(new RegExp(`resource ${service} \\(ocf:hacloud:${service}\\): Started on ctl[12]`));
+  }
+  expect(up.stdout).toContain(`Keystone:          ${KEYSTONE_URL}`);
   const holder = /g_mysql\/mysql \(ocf:hacloud:mysql\): Started on (ctl[12])/.exec(up.stdout)?.[1] as string;
 
   const shell = await lab(['shell', holder, 'hostname']);

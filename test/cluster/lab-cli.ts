@@ -1,5 +1,6 @@
-// `make lab`: the two-node lab with the MariaDB-on-DRBD example running, kept
-// up by a background process (the lab daemon holds the nodes: they stop when
+// `make lab`: the two-node lab with the whole controller example
+// (packaging/examples/controller.crm: MariaDB on DRBD, RabbitMQ, keystone and
+// the other OpenStack services) running, kept up by a background process (the lab daemon holds the nodes: they stop when
 // it ends) until `make lab-down`.
 //   node dist/lab/lab.cjs up | status | shell NODE [CMD...] | poweroff|poweron|reboot NODE | down
 import {spawn} from 'node:child_process';
@@ -8,13 +9,17 @@ import path from 'node:path';
 import {listNetns} from '../helpers/netns';
 import {sleep} from '../helpers/wait';
 import {formatStatus, parseCrmMon} from './crm-mon';
+import {CONTROLLER, CONTROLLER_STACK, controllerData, controllerExtension, createControllerFiles, KEYSTONE_URL, type ControllerFiles,
+  AMQP_PORT, SERVICES} from './controller-setup';
 import {CLIENT_ADDRESS, type Lab} from './lab';
-import {createStackFiles, EXAMPLE, prepareData, type SimNode, stackNode, type StackFiles, startStackLab, VIP} from './mysql-stack-setup';
+import {createStackFiles, prepareData, type SimNode, stackFailure, stackNode, type StackFiles, startStackLab, VIP} from './mysql-stack-setup';
 
 const STATE_DIR = '/run/hacloud-lab';
 const STATE = path.join(STATE_DIR, 'state.json');
 const PIDFILE = path.join(STATE_DIR, 'daemon.pid');
 const LOG = path.join(STATE_DIR, 'daemon.log');
+// keystone's admin credentials as OS_* variables (mode 0600).
+const OPENRC = path.join(STATE_DIR, 'admin-openrc');
 const NODES: readonly SimNode[] = ['ctl1', 'ctl2'];
 
 interface LabState {
@@ -68,7 +73,7 @@ async function up(): Promise<number> {
     closeSync(log);
     writeFileSync(PIDFILE, `${child.pid}\n`);
     child.unref();
-    process.stdout.write(`lab: starting (log: ${LOG}); the first start prepares DRBD and MariaDB, about a minute\n`);
+    process.stdout.write(`lab: starting (log: ${LOG}); preparing DRBD, MariaDB and the OpenStack databases takes a few minutes\n`);
   }
   for (let waited = 0; waited < 900; waited++) {
     const state = readState();
@@ -92,7 +97,9 @@ async function up(): Promise<number> {
   const [first] = state.nodes;
   process.stdout.write([
     '',
-    `VIP ${VIP} (MariaDB on DRBD); the lab network is 203.0.113.0/24, clients sit in netns ${state.switchNs} (${CLIENT_ADDRESS}).`,
+    `VIP ${VIP}: MariaDB on DRBD (3306), RabbitMQ (${AMQP_PORT}) and the OpenStack APIs; the lab network is 203.0.113.0/24, clients sit in netns ${state.switchNs} (${CLIENT_ADDRESS}).`,
+    `Keystone:          ${KEYSTONE_URL}   (admin's credentials: ${OPENRC}, mode 0600)`,
+    `The other APIs:    ${Object.entries(SERVICES).filter(([name, port]) => name !== 'keystone' && port > 0).map(([name, port]) => `${name} :${port}`).join(', ')}`,
     `Log into a node:   node dist/lab/lab.cjs shell ${first?.name ?? 'ctl1'}     (nsenter into its namespaces)`,
     `A client:          ip netns exec ${state.switchNs} mariadb -h ${VIP} ...`,
     'Fail a node over:  node dist/lab/lab.cjs poweroff ctl1   (a hard power-off; fencing reboots it)',
@@ -106,6 +113,7 @@ async function up(): Promise<number> {
 async function daemon(): Promise<number> {
   let lab: Lab | undefined;
   let files: StackFiles | undefined;
+  let controller: ControllerFiles | undefined;
   let stopping = false;
   const writeState = (extra: Partial<LabState>): void => {
     if (!lab) return;
@@ -127,6 +135,7 @@ async function daemon(): Promise<number> {
     } finally {
       await files?.cleanup();
       rmSync(STATE, {force: true});
+      rmSync(OPENRC, {force: true});
       rmSync(PIDFILE, {force: true});
       log('stopped');
     }
@@ -135,14 +144,18 @@ async function daemon(): Promise<number> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => { finish().finally(resolve); });
   });
   try {
-    log('preparing the simulated DRBD pair and MariaDB');
+    log('preparing the simulated DRBD pair, MariaDB and the OpenStack databases');
     files = await createStackFiles();
-    await prepareData(files);
+    controller = createControllerFiles(files);
+    await prepareData(files, controllerData(controller));
+    writeFileSync(OPENRC, openrc(controller), {mode: 0o600});
     log('starting ctl1 and ctl2');
-    lab = await startStackLab(files, {nodes: NODES});
-    log(`loading ${EXAMPLE}`);
-    await lab.configure(readFileSync(EXAMPLE, 'utf8'));
-    await lab.waitFor((s) => stackNode(s) !== undefined, {what: 'the MariaDB-on-DRBD stack running', timeoutMs: 300_000});
+    // A fenced node boots again after a minute (see lab-controller.test.ts).
+    lab = await startStackLab(files, {nodes: NODES, extend: controllerExtension(files, controller), rebootDelayMs: 60_000});
+    log(`loading ${CONTROLLER}`);
+    await lab.configure(readFileSync(CONTROLLER, 'utf8'));
+    await lab.waitFor((s) => stackNode(s, CONTROLLER_STACK) !== undefined, {what: 'the whole controller running', timeoutMs: 600_000,
+      intervalMs: 2000, failIf: (s) => stackFailure(s, CONTROLLER_STACK)});
     writeState({ready: true});
     log('ready');
     // Node PIDs change when a node is powered off and on again.
@@ -233,6 +246,13 @@ async function down(): Promise<number> {
   }
   process.stdout.write('lab: down; nothing of it is left (no namespace, process or directory)\n');
   return 0;
+}
+
+// keystone's admin as the OpenStack clients read it (source it).
+function openrc(c: ControllerFiles): string {
+  return ['OS_AUTH_URL', KEYSTONE_URL, 'OS_IDENTITY_API_VERSION', '3', 'OS_USERNAME', 'admin', 'OS_PASSWORD', c.adminPassword,
+    'OS_PROJECT_NAME', 'admin', 'OS_USER_DOMAIN_NAME', 'Default', 'OS_PROJECT_DOMAIN_NAME', 'Default']
+    .flatMap((v, i, all) => (i % 2 === 0 ? [`export ${v}='${all[i + 1]}'\n`] : [])).join('');
 }
 
 function log(message: string): void {

@@ -79,12 +79,49 @@ export async function createStackFiles(): Promise<StackFiles> {
 }
 
 
-// Formats ext4 on ctl1's simulated DRBD device and initialises MariaDB on it
-// with the monitor and application accounts (the application account may
-// connect from the lab network, 203.0.113.0/24); leaves both nodes Secondary.
-export async function prepareData(f: StackFiles): Promise<void> {
+export interface PrepareDataOptions {
+  /** Size of the simulated device (default 160 MiB). */
+  sizeMib?: number;
+  /**
+   * More preparation of the initialised data directory `data` before it is
+   * copied onto the device (e.g. schemas loaded through a private server);
+   * `cnf` is the server's option file.
+   */
+  withData?: (data: string, cnf: string) => Promise<void>;
+}
+
+// Initialises MariaDB in a directory of the test with the monitor and
+// application accounts (the application account may connect from the lab
+// network, 203.0.113.0/24), then formats ext4 on ctl1's simulated DRBD
+// device and copies the data onto it; leaves both nodes Secondary. The
+// device is mounted only for the copy: a cluster node started meanwhile
+// (its own mount namespace, a copy of this one's mounts) would keep it busy.
+export async function prepareData(f: StackFiles, opts: PrepareDataOptions = {}): Promise<void> {
+  const data = join(f.dir, 'prepare-data');
+  mkdirSync(data);
+  await run('chown', ['mysql:mysql', data]);
+  const cnf = join(f.dir, 'prepare.cnf');
+  writeFileSync(cnf, readFileSync(join(f.dir, 'mysql-test.cnf')));
+  await run('mariadb-install-db', [`--defaults-file=${cnf}`, '--user=mysql', `--datadir=${data}`,
+    '--auth-root-authentication-method=socket', '--skip-test-db']);
+  // Bootstrap mode: the passwords travel on stdin, never in argv.
+  await run('mariadbd', [`--defaults-file=${cnf}`, '--bootstrap', '--user=mysql', `--datadir=${data}`,
+    '--skip-networking', `--log-error=${join(f.dir, 'bootstrap.err')}`], [
+    'FLUSH PRIVILEGES;',
+    `CREATE USER 'hacloud_monitor'@'localhost' IDENTIFIED BY '${f.monitorPassword}';`,
+    "GRANT SELECT, SHUTDOWN ON *.* TO 'hacloud_monitor'@'localhost';",
+    "GRANT ALL ON hacloud.* TO 'hacloud_monitor'@'localhost';",
+    'CREATE DATABASE hacloud_test;',
+    'CREATE TABLE hacloud_test.acked (id INT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;',
+    `CREATE USER 'hacloud_backup'@'localhost' IDENTIFIED BY '${f.backupPassword}';`,
+    "GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'hacloud_backup'@'localhost';",
+    `CREATE USER 'app'@'203.0.113.%' IDENTIFIED BY '${f.appPassword}';`,
+    "GRANT ALL ON hacloud_test.* TO 'app'@'203.0.113.%';",
+  ].join('\n'));
+  await opts.withData?.(data, cnf);
+
   const handler = join(f.dir, 'split-brain-handler');
-  await f.sim('ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', '160',
+  await f.sim('ctl1', 'fake-drbd', ['init', '--resource', 'r0', '--nodes', 'ctl1,ctl2', '--size-mib', String(opts.sizeMib ?? 160),
     '--handler', `split-brain=${handler}`, '--handler', `initial-split-brain=${handler}`]);
   await f.sim('ctl1', 'drbdadm', ['up', 'r0']);
   await f.sim('ctl2', 'drbdadm', ['up', 'r0']);
@@ -95,28 +132,12 @@ export async function prepareData(f: StackFiles): Promise<void> {
   mkdirSync(mnt);
   await run('mount', [device, mnt]);
   try {
+    await run('cp', ['-a', `${data}/.`, mnt]);
     await run('chown', ['mysql:mysql', mnt]);
-    const cnf = join(f.dir, 'prepare.cnf');
-    writeFileSync(cnf, readFileSync(join(f.dir, 'mysql-test.cnf')));
-    await run('mariadb-install-db', [`--defaults-file=${cnf}`, '--user=mysql', `--datadir=${mnt}`,
-      '--auth-root-authentication-method=socket', '--skip-test-db']);
-    // Bootstrap mode: the passwords travel on stdin, never in argv.
-    await run('mariadbd', [`--defaults-file=${cnf}`, '--bootstrap', '--user=mysql', `--datadir=${mnt}`,
-      '--skip-networking', `--log-error=${join(f.dir, 'bootstrap.err')}`], [
-      'FLUSH PRIVILEGES;',
-      `CREATE USER 'hacloud_monitor'@'localhost' IDENTIFIED BY '${f.monitorPassword}';`,
-      "GRANT SELECT, SHUTDOWN ON *.* TO 'hacloud_monitor'@'localhost';",
-      "GRANT ALL ON hacloud.* TO 'hacloud_monitor'@'localhost';",
-      'CREATE DATABASE hacloud_test;',
-      'CREATE TABLE hacloud_test.acked (id INT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB;',
-      `CREATE USER 'hacloud_backup'@'localhost' IDENTIFIED BY '${f.backupPassword}';`,
-      "GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'hacloud_backup'@'localhost';",
-      `CREATE USER 'app'@'203.0.113.%' IDENTIFIED BY '${f.appPassword}';`,
-      "GRANT ALL ON hacloud_test.* TO 'app'@'203.0.113.%';",
-    ].join('\n'));
   } finally {
     await run('umount', [mnt]);
   }
+  rmSync(data, {recursive: true, force: true});
   await f.sim('ctl1', 'drbdadm', ['secondary', 'r0']);
 }
 
@@ -124,12 +145,7 @@ export async function prepareData(f: StackFiles): Promise<void> {
 // inside that node (which sees /etc and /dev copy-on-write).
 export async function prepareNode(f: StackFiles, node: SimNode,
   exec: (argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>): Promise<void> {
-  // Staged under the test directory (the node sees /var/tmp), then installed inside the node.
-  const install = (path: string, content: string, mode: string) => {
-    const source = join(f.dir, `staged-${node}-${randomBytes(4).toString('hex')}`);
-    writeFileSync(source, content, {mode: 0o600});
-    return exec(['install', '-D', '-m', mode, source, path]);
-  };
+  const install = nodeInstaller(f, node, exec);
   const device = (await f.sim(node, 'drbdadm', ['sh-dev', 'r0'])).trim();
   await exec(['ln', '-sfn', device, '/dev/drbd0']);
   await install('/etc/drbd.conf', '# r0 is defined by the simulator (fake-drbd init)\n', '0644');
@@ -137,6 +153,22 @@ export async function prepareNode(f: StackFiles, node: SimNode,
   await install('/etc/hacloud/mysql-backup.cnf', `[client]\nuser=hacloud_backup\npassword=${f.backupPassword}\n`, '0600');
   await install('/etc/mysql/mariadb.conf.d/99-hacloud-test.cnf', readFileSync(join(f.dir, 'mysql-test.cnf'), 'utf8'), '0644');
 }
+
+// Installs a file inside a node: staged under the test directory (the node
+// sees /var/tmp, mode 0600), then `install -D` inside the node, so the file
+// exists in the node's copy-on-write /etc only. `owner`: user[:group].
+export const nodeInstaller = (f: StackFiles, node: string,
+  exec: (argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>) =>
+  async (path: string, content: string, mode: string, owner?: string): Promise<void> => {
+    const source = join(f.dir, `staged-${node}-${randomBytes(4).toString('hex')}`);
+    writeFileSync(source, content, {mode: 0o600});
+    try {
+      const [user, group] = (owner ?? '').split(':');
+      await exec(['install', '-D', '-m', mode, ...(user ? ['-o', user, '-g', group || user] : []), source, path]);
+    } finally {
+      rmSync(source, {force: true});
+    }
+  };
 
 // What every lab node binds: the simulator's drbdadm/drbdsetup first on PATH,
 // the shared backup filesystem on /srv, and its own drbd agent state
@@ -153,27 +185,40 @@ export const stackNode = (s: ClusterStatus, members: readonly string[] = STACK, 
     && members.every((id) => isStartedOn(s, id, n)));
 
 // The first recorded start failure of DRBD or a stack member (to stop waiting at once).
-export const stackFailure = (s: ClusterStatus): string | undefined =>
-  ['drbd_r0', ...STACK].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
+export const stackFailure = (s: ClusterStatus, members: readonly string[] = STACK): string | undefined =>
+  ['drbd_r0', ...members].map((id) => startFailure(s, id)).find((reason) => reason !== undefined);
 
 // mariadb client argv: one statement through the VIP as the application user.
 export const appSql = (f: StackFiles, statement: string): string[] => ['mariadb', `--defaults-extra-file=${f.appCnf}`,
   '--protocol=TCP', '-h', VIP, '--connect-timeout=2', '-N', '-B', '-D', 'hacloud_test', '-e', statement];
 
+// Extra preparation of the lab for a larger configuration than the example
+// (controller-setup.ts): more binds, and files installed on each DRBD node.
+export interface StackExtension {
+  binds: {source: string; target: string}[];
+  prepareNode(node: SimNode, exec: (argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>): Promise<void>;
+}
+
 // A lab whose DRBD nodes (ctl1, ctl2) are prepared for the example: the
 // simulator, /srv and per-node agent state bound in; a powered-off DRBD node
-// loses DRBD's runtime state at once, as a crashed machine does.
-export async function startStackLab(f: StackFiles, opts: Pick<LabOptions, 'nodes' | 'fencing'> = {}): Promise<Lab> {
+// loses DRBD's runtime state at once, as a crashed machine does. `extend`
+// prepares the nodes for more than the example (the whole controller).
+export async function startStackLab(f: StackFiles, opts: Pick<LabOptions, 'nodes' | 'fencing' | 'rebootDelayMs'> & {extend?: StackExtension} = {}): Promise<Lab> {
+  const {extend, ...labOpts} = opts;
   const lab = await startLab({
-    ...opts,
-    binds: labBinds(f),
+    ...labOpts,
+    binds: [...labBinds(f), ...(extend?.binds ?? [])],
     overlays: ['/etc', '/dev', '/var/lib', '/var/log'],
     onPowerOff: async (node) => {
       if (node === 'ctl1' || node === 'ctl2') await f.sim(node, 'fake-drbd', ['crash', node]);
     },
   });
   try {
-    for (const node of ['ctl1', 'ctl2'] as const) await prepareNode(f, node, (argv, o) => lab.exec(node, argv, o));
+    for (const node of ['ctl1', 'ctl2'] as const) {
+      const exec = (argv: readonly string[], o?: ExecOptions) => lab.exec(node, argv, o);
+      await prepareNode(f, node, exec);
+      await extend?.prepareNode(node, exec);
+    }
   } catch (err) {
     await lab.stop().catch(() => undefined);
     throw err;
@@ -181,7 +226,7 @@ export async function startStackLab(f: StackFiles, opts: Pick<LabOptions, 'nodes
   return lab;
 }
 
-async function run(file: string, args: readonly string[], input?: string): Promise<string> {
+export async function run(file: string, args: readonly string[], input?: string): Promise<string> {
   const r = await execa(file, args, {reject: false, timeout: 60_000, input, stdin: input === undefined ? 'ignore' : 'pipe'});
   if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
   return r.stdout;

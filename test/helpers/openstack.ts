@@ -26,8 +26,9 @@ export interface KeystoneLayout extends ServiceLayout {
 // shebang) and C locale; nothing from this process's PATH.
 const SERVICE_ENV = {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', HOME: '/root'};
 
-async function runAs(file: string, args: string[], env: Record<string, string> = {}): Promise<void> {
-  const result = await execa(file, args, {env: {...SERVICE_ENV, ...env}, extendEnv: false, reject: false, timeout: 120_000, all: true});
+// Runs a program with Debian's service environment (plus `env`), failing with its output's tail.
+export async function runAs(file: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<void> {
+  const result = await execa(file, args, {env: {...SERVICE_ENV, ...env}, extendEnv: false, reject: false, timeout: timeoutMs, all: true});
   if (result.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.exitCode}: ${String(result.all).slice(-2000)}`);
 }
 
