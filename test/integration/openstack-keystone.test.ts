@@ -21,7 +21,10 @@ const agent = async (...args: Parameters<typeof run>): Promise<AgentRun> => {
   outputs.push(result);
   return result;
 };
-const deep = (depth: number) => agent('monitor', {depth, params: {credentials: layout.credentials}});
+// A generous monitor timeout: minting a token costs keystone a password hash, slow on a loaded 2-core machine
+// (CI once saw the 20 s default leave 4.5 s for the request).
+const DEEP_TIMEOUT_MS = 60_000;
+const deep = (depth: number) => agent('monitor', {depth, params: {credentials: layout.credentials}, timeoutMs: DEEP_TIMEOUT_MS});
 const expectOk = (result: AgentRun) => expect([result.code, result.reason]).toEqual([0, undefined]);
 const mainPid = (): number => Number(readFileSync(join(stateDir, 'keystone.pid'), 'utf8').split('\n')[0]);
 
@@ -104,7 +107,7 @@ describe('keystone', () => {
     await execa('install', ['-m', '0600', '/dev/null', wrong]);
     const {writeFileSync} = require('node:fs') as typeof import('node:fs');
     writeFileSync(wrong, readFileSync(layout.credentials, 'utf8').replace(layout.password, 'not-the-password'));
-    const result = await agent('monitor', {depth: 20, params: {credentials: wrong}});
+    const result = await agent('monitor', {depth: 20, params: {credentials: wrong}, timeoutMs: DEEP_TIMEOUT_MS});
     expect([result.code, result.reason]).toEqual([1, 'Keystone issues no token: POST /v3/auth/tokens answered 401']);
   });
 
