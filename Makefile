@@ -80,7 +80,7 @@ lab: deps install sim dist/lab/lab.cjs
 # Debian's DRBD 8.4 kernel module run the installed drbd agent. Not part of
 # `make test` (about its time: see the README).
 drbd-real: dist/drbd-real/lane.cjs
-dist/drbd-real/lane.cjs: node_modules/.package-lock.json $(wildcard test/drbd-real/*.ts test/drbd-real/guest/*) test/drbd-real/build.mjs
+dist/drbd-real/lane.cjs: node_modules/.package-lock.json $(wildcard test/drbd-real/*.ts test/drbd-real/guest/*) test/drbd-real/build.mjs build/bundle-tool.mjs
 	node test/drbd-real/build.mjs
 # The same scenarios then run against the simulator and are diffed with the real run.
 test-drbd-real: install sim dist/drbd-real/lane.cjs
@@ -91,7 +91,7 @@ test-drbd-real: install sim dist/drbd-real/lane.cjs
 
 lab-down:
 	@if [ -f dist/lab/lab.cjs ]; then node dist/lab/lab.cjs down; else echo "lab: not built, nothing to stop"; fi
-dist/lab/lab.cjs: node_modules/.package-lock.json $(wildcard test/cluster/*.ts test/cluster/*.sh test/helpers/*.ts) test/cluster/fence_hacloud_lab test/cluster/build-lab.mjs
+dist/lab/lab.cjs: node_modules/.package-lock.json $(wildcard test/cluster/*.ts test/cluster/*.sh test/helpers/*.ts) test/cluster/fence_hacloud_lab test/cluster/build-lab.mjs build/bundle-tool.mjs
 	node test/cluster/build-lab.mjs
 
 # Everything a fresh Debian 12 machine needs, then every test tier but bench.

@@ -15,6 +15,7 @@ import {type ClusterStatus, failCount, findResource, resourcesById} from './crm-
 import {requireOcfAgent} from './harness';
 import type {Lab} from './lab';
 import {appSql, createStackFiles, prepareData, type SimNode, stackFailure, stackNode, type StackFiles, startStackLab} from './mysql-stack-setup';
+import {setInBeforeAll} from '../helpers/set-in-before-all';
 
 jest.setTimeout(900_000);
 
@@ -28,18 +29,9 @@ const timings: string[] = [];
 /** A token issued before the failover. */
 let earlyToken = '';
 
-const l = (): Lab => {
-  if (!lab) throw new Error('lab did not start (see beforeAll)');
-  return lab;
-};
-const f = (): StackFiles => {
-  if (!files) throw new Error('stack files were not prepared (see beforeAll)');
-  return files;
-};
-const c = (): ControllerFiles => {
-  if (!controller) throw new Error('controller files were not prepared (see beforeAll)');
-  return controller;
-};
+const l = setInBeforeAll(() => lab, 'lab did not start (see beforeAll)');
+const f = setInBeforeAll(() => files, 'stack files were not prepared (see beforeAll)');
+const c = setInBeforeAll(() => controller, 'controller files were not prepared (see beforeAll)');
 
 // The node where DRBD is Promoted and every resource of the controller runs.
 const controllerNode = (s: ClusterStatus): string | undefined => stackNode(s, CONTROLLER_STACK);

@@ -16,6 +16,7 @@ import {requireOcfAgent} from './harness';
 import type {Lab} from './lab';
 import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, STACK, stackFailure, stackNode as stackNodeOf, type StackFiles, startStackLab} from './mysql-stack-setup';
 import {waitUntil} from '../helpers/wait';
+import {setInBeforeAll} from '../helpers/set-in-before-all';
 
 jest.setTimeout(600_000);
 
@@ -23,14 +24,8 @@ const NODES: readonly SimNode[] = ['ctl1', 'ctl2'];
 let lab: Lab | undefined;
 let files: StackFiles | undefined;
 
-const l = (): Lab => {
-  if (!lab) throw new Error('lab did not start (see beforeAll)');
-  return lab;
-};
-const f = (): StackFiles => {
-  if (!files) throw new Error('stack files were not prepared (see beforeAll)');
-  return files;
-};
+const l = setInBeforeAll(() => lab, 'lab did not start (see beforeAll)');
+const f = setInBeforeAll(() => files, 'stack files were not prepared (see beforeAll)');
 
 const stackNode = (s: ClusterStatus): string | undefined => stackNodeOf(s);
 

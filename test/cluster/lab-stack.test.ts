@@ -12,6 +12,7 @@ import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, stackFailu
 import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {sleep, waitUntil} from '../helpers/wait';
+import {setInBeforeAll} from '../helpers/set-in-before-all';
 
 jest.setTimeout(400_000);
 
@@ -19,14 +20,8 @@ const NODES: readonly SimNode[] = ['ctl1', 'ctl2'];
 let lab: Lab | undefined;
 let files: StackFiles | undefined;
 
-const l = (): Lab => {
-  if (!lab) throw new Error('lab did not start (see beforeAll)');
-  return lab;
-};
-const f = (): StackFiles => {
-  if (!files) throw new Error('stack files were not prepared (see beforeAll)');
-  return files;
-};
+const l = setInBeforeAll(() => lab, 'lab did not start (see beforeAll)');
+const f = setInBeforeAll(() => files, 'stack files were not prepared (see beforeAll)');
 
 const stackNode = (s: ClusterStatus): string | undefined => stackNodeOf(s);
 

@@ -9,6 +9,7 @@ import {requireOcfAgent} from './harness';
 import type {Lab} from './lab';
 import {appSql, createStackFiles, EXAMPLE, prepareData, type SimNode, STACK, stackFailure, stackNode as stackNodeOf, type StackFiles, startStackLab} from './mysql-stack-setup';
 import {waitUntil} from '../helpers/wait';
+import {setInBeforeAll} from '../helpers/set-in-before-all';
 
 jest.setTimeout(900_000);
 
@@ -17,14 +18,8 @@ const NODES = [...DRBD_NODES, 'ctl3'];
 let lab: Lab | undefined;
 let files: StackFiles | undefined;
 
-const l = (): Lab => {
-  if (!lab) throw new Error('lab did not start (see beforeAll)');
-  return lab;
-};
-const f = (): StackFiles => {
-  if (!files) throw new Error('stack files were not prepared (see beforeAll)');
-  return files;
-};
+const l = setInBeforeAll(() => lab, 'lab did not start (see beforeAll)');
+const f = setInBeforeAll(() => files, 'stack files were not prepared (see beforeAll)');
 
 const stackNode = (s: ClusterStatus): string | undefined => stackNodeOf(s, STACK, DRBD_NODES);
 const sql = (statement: string) => l().client(appSql(f(), statement), {timeoutMs: 15_000});

@@ -7,16 +7,14 @@ import {requireOcfAgent} from './harness';
 import {type Lab, startLab} from './lab';
 import {addressesIn} from '../helpers/netns';
 import {waitUntil} from '../helpers/wait';
+import {setInBeforeAll} from '../helpers/set-in-before-all';
 
 jest.setTimeout(300_000);
 
 const VIP = '203.0.113.10';
 let lab: Lab | undefined;
 
-const l = (): Lab => {
-  if (!lab) throw new Error('lab did not start (see beforeAll)');
-  return lab;
-};
+const l = setInBeforeAll(() => lab, 'lab did not start (see beforeAll)');
 
 // The node where the VIP's start has completed (crm_mon shows a pending start as active too).
 const vipHolder = (s: ClusterStatus): string | undefined => s.nodes.map((n) => n.name).find((n) => isStartedOn(s, 'vip', n));
